@@ -1,0 +1,135 @@
+"""Imports of survey exports (CSV, XLSX): one job per uploaded file, and its bad rows.
+
+The uploaded file itself never sits in the database: it is stored encrypted under
+MEDIA_ROOT/imports/ (collect/storage.py) and deleted as soon as the job ends.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportKind(models.TextChoices):
+    HOUSEHOLDS = "households", _("Households (one per row)")
+    CHILDREN = "children", _("Children (one per row, with their household's id)")
+    VISITS = "visits", _("Visits (one child per row, with the child's id)")
+    KOBO_HOUSEHOLD_VISIT = (
+        "kobo_household_visit",
+        _("KoboToolbox / ODK household visit (household, children and their work)"),
+    )
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", _("All or nothing: import only if every row is valid")
+    VALID_ROWS_ONLY = "valid_rows_only", _("Valid rows only: import them and list the others")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    MAPPED = "mapped", _("Columns matched")
+    VALIDATING = "validating", _("Checking rows")
+    VALIDATED = "validated", _("Checked")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+    DISCARDED = "discarded", _("Discarded")
+
+
+# The job's file is gone in these states; nothing more can happen to the job.
+FINISHED_STATUSES = frozenset({ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.DISCARDED})
+RUNNING_STATUSES = frozenset({ImportStatus.VALIDATING, ImportStatus.IMPORTING})
+
+
+class ImportJob(models.Model):
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("what the file holds"), max_length=30, choices=ImportKind.choices)
+    file_format = models.CharField(max_length=10, choices=ImportFormat.choices)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    # Name of the encrypted file under MEDIA_ROOT/imports/; empty once it was deleted.
+    stored_name = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveBigIntegerField(default=0)
+    # Column headers found in the file, per sheet ({"": [...]} for a CSV).
+    headers = models.JSONField(default=dict)
+    # Kobo exports: which sheet holds what ({"main": ..., "children": ..., "activities": ...}).
+    sheets = models.JSONField(default=dict, blank=True)
+    # Our field name -> the file's column header.
+    mapping = models.JSONField(default=dict, blank=True)
+    mode = models.CharField(
+        _("how to import"), max_length=20, choices=ImportMode.choices, blank=True
+    )
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_valid = models.PositiveIntegerField(default=0)
+    rows_invalid = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    rows_processed = models.PositiveIntegerField(default=0)
+    # A problem with the whole file (unreadable, sheets out of order), never a person's data.
+    failure_message = models.TextField(blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_by", "-id"])]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.kind}, {self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING_STATUSES
+
+
+class ImportRowError(models.Model):
+    """One reason a row cannot be imported, located as the user sees their spreadsheet."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    # Spreadsheet row number: the header is row 1, the first data row is row 2.
+    row_number = models.PositiveIntegerField()
+    sheet = models.CharField(max_length=100, blank=True)
+    column = models.CharField(max_length=200, blank=True)
+    field = models.CharField(max_length=60, blank=True)
+    # Shortened, and always empty for names, phone numbers, places and notes.
+    value = models.CharField(max_length=60, blank=True)
+    code = models.CharField(max_length=60)
+    reason = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "row_number", "id"])]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.code}"
+
+
+class ImportRowKey(models.Model):
+    """Ids already met in the current pass over a job's file: how a row repeated in the same
+    file is caught without holding every id of a large file in memory."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=130)
+    row_number = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "key"], name="one_key_per_job")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.key}"

@@ -1,0 +1,529 @@
+"""One handler per kind of import: what a record's id is, what to look up for a batch of
+records at once, and how one record lands in the monitoring services.
+
+The services hold every rule (and write the audit trail); a handler only converts cells,
+resolves codes and ids to rows (looked up once per batch, not once per row), and points each
+refusal at the spreadsheet cell it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol, TypeVar
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from collect.models import ImportKind
+from collect.services.cells import Part, Problem, external_key
+from collect.services.records import Record
+from core.errors import DomainError
+from geo.models import Area, Site
+from monitoring.choices import (
+    AgeConfidence,
+    AgeEvidence,
+    ConsentKind,
+    ConsentPurpose,
+    VisitKind,
+    VisitSource,
+)
+from monitoring.models import Child, Household, Visit
+from monitoring.services.children import ConsentInput, child_register
+from monitoring.services.households import household_create
+from monitoring.services.visits import ActivityInput, ObservationInput, visit_record
+
+T = TypeVar("T")
+
+CREATED, SKIPPED, INVALID = "created", "skipped", "invalid"
+
+# Service field names → our field names, where they differ.
+_HOUSEHOLD_FIELDS = {"area": "area_code"}
+_CHILD_FIELDS = {
+    "estimated_age": "age",
+    "consent_kind": "consent_identification",
+    "consent_purpose": "consent_identification",
+    "caregiver": "consent_identification",
+    "obtained_on": "consent_date",
+}
+_VISIT_FIELDS = {"kind": "visit_kind", "site": "site_code", "household": "child_external_id"}
+_OBSERVATION_FIELDS = {"": ""}
+_ACTIVITY_FIELDS = {
+    "task": "task",
+    "sector": "task",
+    "hazards": "hazards",
+    "hours_per_week": "hours",
+}
+_VISIT_ERROR_PATH = re.compile(
+    r"^children(?:\[(\d+)\])?(?:\.activities(?:\[(\d+)\])?)?(?:\.(\w+))?$"
+)
+
+
+@dataclass
+class Outcome:
+    status: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+class RowRejected(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("row rejected")
+        self.problems = problems
+
+
+@dataclass
+class Lookups:
+    areas: dict[str, Area] = field(default_factory=dict)
+    households: dict[str, Household] = field(default_factory=dict)
+    children: dict[str, Child] = field(default_factory=dict)
+    visits: set[str] = field(default_factory=set)
+    users: dict[str, Any] = field(default_factory=dict)
+    sites: dict[str, Site] = field(default_factory=dict)
+
+
+class Handler(Protocol):
+    def key(self, record: Record) -> str: ...
+
+    def preload(self, records: list[Record]) -> Lookups: ...
+
+    def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome: ...
+
+
+def _attempt(call: Callable[[], T], locate: Callable[[DomainError], Problem]) -> T:
+    try:
+        return call()
+    except DomainError as error:
+        raise RowRejected([locate(error)]) from None
+
+
+def _at(part: Part, names: dict[str, str], default: str = "") -> Callable[[DomainError], Problem]:
+    def locate(error: DomainError) -> Problem:
+        name = names.get(error.field or "", error.field or default)
+        return part.problem(name, error.message, error.code)
+
+    return locate
+
+
+def _rejected(record: Record, parts: Iterable[Part]) -> Outcome | None:
+    problems = [problem for part in parts for problem in part.problems]
+    return Outcome(INVALID, problems) if problems else None
+
+
+def _all_parts(record: Record) -> list[Part]:
+    parts = [record.main, *record.activities]
+    for entry in record.children:
+        parts += [entry.part, *entry.activities]
+    return parts
+
+
+# Batch look-ups ---------------------------------------------------------------------------
+
+
+def _texts(records: list[Record], name: str) -> set[str]:
+    return {text for record in records if (text := record.main.text(name))}
+
+
+def _areas(codes: set[str]) -> dict[str, Area]:
+    wanted = codes | {code.upper() for code in codes}
+    return {area.code: area for area in Area.objects.filter(code__in=wanted)}
+
+
+def _users(names: set[str]) -> dict[str, Any]:
+    return {u.username: u for u in User.objects.filter(username__in=names, is_active=True)}
+
+
+def _existing_visits(keys: list[str]) -> set[str]:
+    found = Visit.objects.filter(external_id__in=keys).values_list("external_id", flat=True)
+    return {key for key in found if key}
+
+
+def _area_of(part: Part, lookups: Lookups) -> Area | None:
+    code = part.required_text("area_code")
+    if not code:
+        return None
+    area = lookups.areas.get(code) or lookups.areas.get(code.upper())
+    if area is None:
+        part.refuse("area_code", _("Unknown community code."), "import.area_unknown")
+    elif not area.is_active:
+        part.refuse("area_code", _("This community is no longer active."), "import.area_inactive")
+    return area
+
+
+def _facilitator(part: Part, lookups: Lookups, actor: Any) -> Any:
+    username = part.text("facilitator")
+    if not username:
+        return actor
+    user = lookups.users.get(username)
+    if user is None:
+        part.refuse(
+            "facilitator", _("No active Kinga user has this username."), "import.user_unknown"
+        )
+    return user
+
+
+def _visit_day(part: Part) -> date | None:
+    if not part.has("visited_on"):
+        part.refuse("visited_on", _("This value is required."), "import.required")
+        return None
+    return part.day("visited_on")
+
+
+# Conversions shared by several kinds -------------------------------------------------------
+
+
+def _household_inputs(part: Part) -> dict[str, Any]:
+    return {
+        "head_name": part.text("head_name"),
+        "phone": part.text("phone"),
+        "location": part.location("location"),
+        "members_count": part.integer("members_count") or 1,
+        "income_sources": list(part.tags("income_sources")),
+        "mining_dependence": part.choice("mining_dependence", "none"),
+        "school_cost_burden": part.choice("school_cost_burden", "none"),
+    }
+
+
+def _child_inputs(part: Part, *, on: date | None) -> dict[str, Any]:
+    birth_date = part.day("birth_date")
+    consent = part.yes_no("consent_identification")
+    consent_on = part.day("consent_date") or on or timezone.localdate()
+    consents = (
+        [
+            ConsentInput(
+                kind=ConsentKind.CAREGIVER_CONSENT,
+                purpose=ConsentPurpose.IDENTIFICATION,
+                given=consent,
+                obtained_on=consent_on,
+            )
+        ]
+        if consent is not None
+        else []
+    )
+    default_confidence = AgeConfidence.MEDIUM if part.has("birth_date") else AgeConfidence.LOW
+    return {
+        "first_name": part.text("first_name"),
+        "last_name": part.text("last_name"),
+        "sex": part.choice("sex"),
+        "birth_date": birth_date,
+        "estimated_age": part.integer("age"),
+        "estimated_on": on,
+        "age_evidence": part.choice("age_evidence", AgeEvidence.CAREGIVER_REPORT),
+        "age_confidence": part.choice("age_confidence", default_confidence),
+        "consents": consents,
+    }
+
+
+def _child_locate(part: Part) -> Callable[[DomainError], Problem]:
+    names = dict(_CHILD_FIELDS)
+    names["birth_date"] = "birth_date" if part.has("birth_date") else "age"
+    return _at(part, names)
+
+
+def _activities(parts: list[Part]) -> tuple[ActivityInput, ...]:
+    found = []
+    for part in parts:
+        task = part.choice("task")
+        if not task:
+            part.refuse("task", _("This value is required."), "import.required")
+        if not part.has("hours"):
+            part.refuse("hours", _("This value is required."), "import.required")
+        found.append(
+            ActivityInput(
+                task_code=task,
+                hours_per_week=part.number("hours"),
+                hazards=part.tags("hazards"),
+                night=bool(part.yes_no("night")),
+            )
+        )
+    return tuple(found)
+
+
+def _observation(
+    child: Child, part: Part, activities: tuple[ActivityInput, ...]
+) -> ObservationInput:
+    return ObservationInput(
+        child=child,
+        school_status=part.choice("school_status"),
+        activities=activities,
+        household_chores_hours=part.number("household_chores_hours"),
+        worst_forms=part.tags("worst_forms"),
+        immediate_danger=bool(part.yes_no("immediate_danger")),
+    )
+
+
+def _visit_locate(
+    main: Part, observed: list[tuple[Part, list[Part]]]
+) -> Callable[[DomainError], Problem]:
+    """Point a visit_record refusal at its cell: `children[0].activities[1].hours_per_week`
+    is the hours column of the second activity of the first child."""
+
+    def locate(error: DomainError) -> Problem:
+        path = error.field or ""
+        match = _VISIT_ERROR_PATH.match(path)
+        if not match or not observed:
+            return main.problem(_VISIT_FIELDS.get(path, path), error.message, error.code)
+        child_index, activity_index, name = match.groups()
+        part, activities = observed[int(child_index or 0)]
+        if activity_index is not None and int(activity_index) < len(activities):
+            activity = activities[int(activity_index)]
+            return activity.problem(
+                _ACTIVITY_FIELDS.get(name or "", name or ""), error.message, error.code
+            )
+        return part.problem(name or "", error.message, error.code)
+
+    return locate
+
+
+# Handlers ----------------------------------------------------------------------------------
+
+
+class HouseholdRows:
+    def key(self, record: Record) -> str:
+        return external_key(record.main.values.get("external_id"))
+
+    def preload(self, records: list[Record]) -> Lookups:
+        keys = [self.key(record) for record in records]
+        return Lookups(
+            areas=_areas(_texts(records, "area_code")),
+            households={
+                h.external_id: h
+                for h in Household.objects.filter(external_id__in=keys)
+                if h.external_id
+            },
+        )
+
+    def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome:
+        key = self.key(record)
+        if key in lookups.households:
+            return Outcome(SKIPPED)
+        main = record.main
+        area = _area_of(main, lookups)
+        inputs = _household_inputs(main)
+        if (rejected := _rejected(record, [main])) or area is None:
+            return rejected or Outcome(INVALID, main.problems)
+        try:
+            _attempt(
+                lambda: household_create(actor=actor, area=area, external_id=key, **inputs),
+                _at(main, _HOUSEHOLD_FIELDS),
+            )
+        except RowRejected as rejection:
+            return Outcome(INVALID, rejection.problems)
+        return Outcome(CREATED)
+
+
+class ChildRows:
+    def key(self, record: Record) -> str:
+        return external_key(record.main.values.get("external_id"))
+
+    def preload(self, records: list[Record]) -> Lookups:
+        keys = [self.key(record) for record in records]
+        household_ids = _texts(records, "household_external_id")
+        households = Household.objects.filter(
+            Q(external_id__in=[external_key(value) for value in household_ids])
+            | Q(code__in=household_ids)
+        ).select_related("area")
+        found: dict[str, Household] = {}
+        for household in households:
+            found[household.code] = household
+            if household.external_id:
+                found[household.external_id] = household
+        existing = Child.objects.filter(external_id__in=keys).only("id", "external_id")
+        return Lookups(
+            households=found, children={c.external_id: c for c in existing if c.external_id}
+        )
+
+    def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome:
+        key = self.key(record)
+        if key in lookups.children:
+            return Outcome(SKIPPED)
+        main = record.main
+        household_id = main.required_text("household_external_id")
+        household = lookups.households.get(external_key(household_id)) or lookups.households.get(
+            household_id
+        )
+        if household_id and household is None:
+            main.refuse(
+                "household_external_id",
+                _("No household has this id or code. Import the households first."),
+                "import.household_unknown",
+            )
+        inputs = _child_inputs(main, on=None)
+        if (rejected := _rejected(record, [main])) or household is None:
+            return rejected or Outcome(INVALID, main.problems)
+        try:
+            _attempt(
+                lambda: child_register(actor=actor, household=household, external_id=key, **inputs),
+                _child_locate(main),
+            )
+        except RowRejected as rejection:
+            return Outcome(INVALID, rejection.problems)
+        return Outcome(CREATED)
+
+
+class VisitRows:
+    def key(self, record: Record) -> str:
+        return external_key(record.main.values.get("external_id"))
+
+    def preload(self, records: list[Record]) -> Lookups:
+        keys = [self.key(record) for record in records]
+        child_ids = _texts(records, "child_external_id")
+        children = Child.objects.filter(
+            Q(external_id__in=[external_key(value) for value in child_ids]) | Q(code__in=child_ids)
+        ).select_related("household__area")
+        found: dict[str, Child] = {}
+        for child in children:
+            found[child.code] = child
+            if child.external_id:
+                found[child.external_id] = child
+        sites = Site.objects.filter(code__in=_texts(records, "site_code")).select_related("area")
+        return Lookups(
+            children=found,
+            visits=_existing_visits(keys),
+            users=_users(_texts(records, "facilitator")),
+            sites={site.code: site for site in sites},
+        )
+
+    def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome:
+        key = self.key(record)
+        if key in lookups.visits:
+            return Outcome(SKIPPED)
+        main = record.main
+        child_id = main.required_text("child_external_id")
+        child = lookups.children.get(external_key(child_id)) or lookups.children.get(child_id)
+        if child_id and child is None:
+            main.refuse(
+                "child_external_id",
+                _("No child has this id or code. Import the children first."),
+                "import.child_unknown",
+            )
+        visited_on = _visit_day(main)
+        site = None
+        if main.has("site_code"):
+            site = lookups.sites.get(main.text("site_code"))
+            if site is None:
+                main.refuse("site_code", _("Unknown site code."), "import.site_unknown")
+        kind = main.choice(
+            "visit_kind", VisitKind.SITE if main.has("site_code") else VisitKind.HOUSEHOLD
+        )
+        facilitator = _facilitator(main, lookups, actor)
+        activities = _activities(record.activities)
+        if (
+            (rejected := _rejected(record, _all_parts(record)))
+            or child is None
+            or visited_on is None
+        ):
+            return rejected or Outcome(INVALID, main.problems)
+        at_home = kind in (VisitKind.HOUSEHOLD, VisitKind.FOLLOW_UP)
+        try:
+            _attempt(
+                lambda: visit_record(
+                    actor=actor,
+                    kind=kind,
+                    visited_on=visited_on,
+                    facilitator=facilitator,
+                    observations=[_observation(child, main, activities)],
+                    source=VisitSource.IMPORT,
+                    household=child.household if at_home else None,
+                    site=site,
+                    external_id=key,
+                    notes=main.text("notes"),
+                ),
+                _visit_locate(main, [(main, record.activities)]),
+            )
+        except RowRejected as rejection:
+            return Outcome(INVALID, rejection.problems)
+        return Outcome(CREATED)
+
+
+class KoboHouseholdVisits:
+    """A household visit: the household, each child seen and their work, in one savepoint."""
+
+    def key(self, record: Record) -> str:
+        return external_key(record.main.values.get("external_id"))
+
+    def preload(self, records: list[Record]) -> Lookups:
+        keys = [self.key(record) for record in records]
+        child_keys = [
+            f"{self.key(record)}:child:{entry.number}"
+            for record in records
+            for entry in record.children
+        ]
+        households = Household.objects.filter(external_id__in=keys).select_related("area")
+        children = Child.objects.filter(external_id__in=child_keys)
+        return Lookups(
+            areas=_areas(_texts(records, "area_code")),
+            households={h.external_id: h for h in households if h.external_id},
+            children={c.external_id: c for c in children if c.external_id},
+            visits=_existing_visits(keys),
+            users=_users(_texts(records, "facilitator")),
+        )
+
+    def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome:
+        key = self.key(record)
+        if key in lookups.visits:
+            return Outcome(SKIPPED)
+        main = record.main
+        household = lookups.households.get(key)
+        area = household.area if household is not None else _area_of(main, lookups)
+        household_inputs = _household_inputs(main)
+        visited_on = _visit_day(main)
+        facilitator = _facilitator(main, lookups, actor)
+        seen = [
+            (entry, _child_inputs(entry.part, on=visited_on), _activities(entry.activities))
+            for entry in record.children
+        ]
+        if (
+            (rejected := _rejected(record, _all_parts(record)))
+            or area is None
+            or visited_on is None
+        ):
+            return rejected or Outcome(INVALID, main.problems)
+        try:
+            with transaction.atomic():  # the submission lands whole, or not at all
+                if household is None:
+                    household = _attempt(
+                        lambda: household_create(
+                            actor=actor, area=area, external_id=key, **household_inputs
+                        ),
+                        _at(main, _HOUSEHOLD_FIELDS),
+                    )
+                observations = []
+                for entry, inputs, activities in seen:
+                    child_key = f"{key}:child:{entry.number}"
+                    child = lookups.children.get(child_key) or _attempt(
+                        lambda inputs=inputs, child_key=child_key: child_register(  # type: ignore[misc]
+                            actor=actor, household=household, external_id=child_key, **inputs
+                        ),
+                        _child_locate(entry.part),
+                    )
+                    observations.append(_observation(child, entry.part, activities))
+                _attempt(
+                    lambda: visit_record(
+                        actor=actor,
+                        kind=VisitKind.HOUSEHOLD,
+                        visited_on=visited_on,
+                        facilitator=facilitator,
+                        observations=observations,
+                        source=VisitSource.IMPORT,
+                        household=household,
+                        external_id=key,
+                        notes=main.text("notes"),
+                    ),
+                    _visit_locate(main, [(entry.part, entry.activities) for entry, _i, _a in seen]),
+                )
+        except RowRejected as rejection:
+            return Outcome(INVALID, rejection.problems)
+        return Outcome(CREATED)
+
+
+HANDLERS: dict[str, Callable[[], Handler]] = {
+    ImportKind.HOUSEHOLDS: HouseholdRows,
+    ImportKind.CHILDREN: ChildRows,
+    ImportKind.VISITS: VisitRows,
+    ImportKind.KOBO_HOUSEHOLD_VISIT: KoboHouseholdVisits,
+}

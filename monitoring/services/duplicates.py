@@ -1,0 +1,138 @@
+"""Finding and merging child records that may be the same child.
+
+Candidates are found by comparing keyed hashes, never plaintext: two records are candidates
+when they share a first name (hash) in the same household with birth years at most two apart,
+or share a full name (hash) and date of birth anywhere in the programme.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.principal import principal_for
+from accounts.roles import Permission
+from audit.actions import Action
+from audit.services import record_event
+from core.errors import DomainError
+from monitoring.choices import DuplicateStatus, IdentificationStatus
+from monitoring.models import Child, DuplicateCandidate, Identification
+
+SAME_HOUSEHOLD_FIRST_NAME = "same_household_first_name"
+SAME_NAME_AND_BIRTH_DATE = "same_name_and_birth_date"
+BIRTH_YEAR_TOLERANCE = 2
+
+
+def find_candidates(child: Child) -> list[DuplicateCandidate]:
+    """Record candidate pairs for `child`; already known pairs are left as they are."""
+    live = Child.objects.filter(merged_into__isnull=True).exclude(pk=child.pk)
+    year = child.birth_date.year
+    same_household = live.filter(
+        household_id=child.household_id,
+        first_name_hash=child.first_name_hash,
+        birth_date__year__gte=year - BIRTH_YEAR_TOLERANCE,
+        birth_date__year__lte=year + BIRTH_YEAR_TOLERANCE,
+    ).values_list("id", flat=True)
+    found = [(other_id, SAME_HOUSEHOLD_FIRST_NAME) for other_id in same_household]
+    if child.last_name:
+        same_name = live.filter(
+            ~Q(household_id=child.household_id),
+            name_hash=child.name_hash,
+            birth_date=child.birth_date,
+        ).values_list("id", flat=True)
+        found += [(other_id, SAME_NAME_AND_BIRTH_DATE) for other_id in same_name]
+    candidates = []
+    for other_id, reason in found:
+        low, high = sorted((child.pk, other_id))
+        try:
+            with transaction.atomic():
+                candidate, _created = DuplicateCandidate.objects.get_or_create(
+                    child_id=low, other_id=high, defaults={"reason": reason}
+                )
+        except IntegrityError:  # found by a concurrent registration at the same moment
+            candidate = DuplicateCandidate.objects.get(child_id=low, other_id=high)
+        candidates.append(candidate)
+    return candidates
+
+
+def _require_merge_right(actor: Any) -> None:
+    if not principal_for(actor).has(Permission.CHILD_MERGE):
+        raise DomainError("duplicate.not_allowed", _("Only hub staff can merge child records."))
+
+
+@transaction.atomic
+def duplicate_merge(*, actor: Any, candidate: DuplicateCandidate, keep: Child) -> Child:
+    """Merge the candidate pair into `keep`: every visit, consent and identification moves.
+
+    The other record stays, marked `merged_into`, so links and audit rows still resolve.
+    """
+    _require_merge_right(actor)
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status != DuplicateStatus.OPEN:
+        raise DomainError("duplicate.reviewed", _("This pair was already reviewed."))
+    if keep.pk not in (candidate.child_id, candidate.other_id):
+        raise DomainError("duplicate.keep", _("Keep one of the two records."), field="keep")
+    gone = Child.objects.get(
+        pk=candidate.other_id if keep.pk == candidate.child_id else candidate.child_id
+    )
+    if gone.observations.filter(visit__in=keep.observations.values("visit")).exists():
+        raise DomainError(
+            "duplicate.same_visit",
+            _("Both records were seen on the same visit, so they are two different children."),
+        )
+    moved_observations = gone.observations.update(child=keep)
+    moved_consents = gone.consents.update(child=keep)
+    _merge_identifications(keep=keep, gone=gone)
+    if not keep.last_name and gone.last_name:
+        keep.last_name = gone.last_name
+        keep.name_hash = gone.name_hash
+        keep.save(update_fields=["last_name", "name_hash"])
+    gone.merged_into = keep
+    gone.save(update_fields=["merged_into"])
+    candidate.status = DuplicateStatus.MERGED
+    candidate.reviewed_by = actor
+    candidate.reviewed_at = timezone.now()
+    candidate.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    DuplicateCandidate.objects.filter(
+        Q(child=gone) | Q(other=gone), status=DuplicateStatus.OPEN
+    ).update(status=DuplicateStatus.DISMISSED, reviewed_by=actor, reviewed_at=timezone.now())
+    record_event(
+        actor=actor,
+        action=Action.CHILD_MERGE,
+        subject=keep,
+        changes={
+            "merged": gone.pk,
+            "observations_moved": moved_observations,
+            "consents_moved": moved_consents,
+        },
+    )
+    return keep
+
+
+def _merge_identifications(*, keep: Child, gone: Child) -> None:
+    """At most one open identification may remain: keep the more urgent deadline."""
+    open_ones = list(
+        Identification.objects.select_for_update()
+        .filter(child__in=[keep, gone], status=IdentificationStatus.OPEN)
+        .order_by("deadline_at")
+    )
+    for extra in open_ones[1:]:
+        extra.status = IdentificationStatus.CLOSED
+        extra.save(update_fields=["status"])
+    Identification.objects.filter(child=gone).update(child=keep)
+
+
+@transaction.atomic
+def duplicate_dismiss(*, actor: Any, candidate: DuplicateCandidate, reason: str) -> None:
+    _require_merge_right(actor)
+    if candidate.status != DuplicateStatus.OPEN:
+        raise DomainError("duplicate.reviewed", _("This pair was already reviewed."))
+    candidate.status = DuplicateStatus.DISMISSED
+    candidate.reviewed_by = actor
+    candidate.reviewed_at = timezone.now()
+    candidate.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    record_event(actor=actor, action=Action.DUPLICATE_DISMISS, subject=candidate, reason=reason)

@@ -1,0 +1,95 @@
+"""Identification: a child found in child labour gets a referral deadline by urgency.
+
+Worst forms or immediate danger: 24 hours. Hazardous child labour: 72 hours. Other child
+labour: 7 days (DESIGN.md, case lifecycle). A child already waiting keeps one identification,
+which a new finding can make more urgent but never less.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.actions import Action
+from audit.services import record_event
+from monitoring.choices import IdentificationStatus, Urgency
+from monitoring.classification import Category
+from monitoring.models import Identification, Observation
+
+URGENCY_WINDOWS = {
+    Urgency.IMMEDIATE: timedelta(hours=24),
+    Urgency.HIGH: timedelta(hours=72),
+    Urgency.STANDARD: timedelta(days=7),
+}
+_URGENCY_RANK = {Urgency.STANDARD: 0, Urgency.HIGH: 1, Urgency.IMMEDIATE: 2}
+
+
+def urgency_for(category: Category, *, immediate_danger: bool) -> Urgency:
+    if category == Category.WORST_FORMS or immediate_danger:
+        return Urgency.IMMEDIATE
+    if category == Category.HAZARDOUS_CHILD_LABOUR:
+        return Urgency.HIGH
+    return Urgency.STANDARD
+
+
+@transaction.atomic
+def identify(*, actor: Any, observation: Observation, category: Category) -> Identification | None:
+    """Open an identification for the observed child, or update the one already open.
+
+    None when the child already has a case: the case takes the finding (cases module).
+    """
+    # Imported here: cases depends on monitoring, so a module-level import would be a cycle.
+    from cases.services.reidentification import absorb_identification
+
+    if absorb_identification(actor=actor, observation=observation, category=category):
+        return None
+    urgency = urgency_for(category, immediate_danger=observation.immediate_danger)
+    now = timezone.now()
+    deadline = now + URGENCY_WINDOWS[urgency]
+    current = (
+        Identification.objects.select_for_update()
+        .filter(child=observation.child, status=IdentificationStatus.OPEN)
+        .first()
+    )
+    if current is None:
+        identification = Identification.objects.create(
+            child=observation.child,
+            first_observation=observation,
+            latest_observation=observation,
+            category=category.value,
+            urgency=urgency,
+            identified_at=now,
+            deadline_at=deadline,
+            area=observation.visit.area,
+        )
+        record_event(
+            actor=actor,
+            action=Action.IDENTIFICATION_CREATE,
+            subject=identification,
+            changes={
+                "category": category.value,
+                "urgency": urgency.value,
+                "child": observation.child_id,
+            },
+        )
+        return identification
+    changes: dict[str, Any] = {"latest_observation": observation.pk}
+    current.latest_observation = observation
+    if Category(category).severity > Category(current.category).severity:
+        changes["category"] = {"old": current.category, "new": category.value}
+        current.category = category.value
+    if _URGENCY_RANK[urgency] > _URGENCY_RANK[Urgency(current.urgency)]:
+        changes["urgency"] = {"old": current.urgency, "new": urgency.value}
+        current.urgency = urgency
+    if deadline < current.deadline_at:
+        changes["deadline_at"] = {
+            "old": current.deadline_at.isoformat(),
+            "new": deadline.isoformat(),
+        }
+        current.deadline_at = deadline
+    current.save()
+    record_event(actor=actor, action=Action.IDENTIFICATION_UPDATE, subject=current, changes=changes)
+    return current

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from audit.models import AuditEvent
+from monitoring.choices import SchoolStatus, VisitKind
+from monitoring.models import Observation
+from monitoring.services.visits import ActivityInput, ObservationInput, visit_record
+from monitoring.tests.factories import make_child, make_household
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fifteen_year_old_selling(world):
+    household = make_household(world.facilitator, world.village)
+    child = make_child(world.facilitator, household, birth_date=date(2011, 1, 1))
+    visit_record(
+        actor=world.facilitator,
+        facilitator=world.facilitator,
+        kind=VisitKind.HOUSEHOLD,
+        visited_on=date(2026, 10, 1),
+        household=household,
+        observations=[
+            ObservationInput(
+                child=child,
+                school_status=SchoolStatus.ATTENDING_REGULARLY,
+                activities=(ActivityInput("market_vending", 6),),
+            )
+        ],
+    )
+    return Observation.objects.get()
+
+
+def test_rerunning_under_icls_reports_and_stores_what_changed(fifteen_year_old_selling):
+    # Under Congolese law (minimum age 16) this is child labour; under ICLS at 15, it is not.
+    assert fifteen_year_old_selling.category == "child_labour"
+    out = StringIO()
+    call_command("reclassify", "--rules", "ilo-icls", stdout=out)
+    assert "1 changed category" in out.getvalue()
+    assert "child_labour -> no_child_labour: 1" in out.getvalue()
+    fifteen_year_old_selling.refresh_from_db()
+    assert fifteen_year_old_selling.category == "no_child_labour"
+    assert fifteen_year_old_selling.ruleset.startswith("ilo-icls@")
+    assert AuditEvent.objects.filter(action="classification:rerun").exists()
+
+
+def test_dry_run_changes_nothing(fifteen_year_old_selling):
+    out = StringIO()
+    call_command("reclassify", "--rules", "ilo-icls", "--dry-run", stdout=out)
+    assert "1 would change category" in out.getvalue()
+    fifteen_year_old_selling.refresh_from_db()
+    assert fifteen_year_old_selling.category == "child_labour"
+
+
+def test_unknown_rule_set_is_refused():
+    with pytest.raises(CommandError, match="available"):
+        call_command("reclassify", "--rules", "nope")

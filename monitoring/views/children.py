@@ -1,0 +1,149 @@
+"""The child list and a child's page, with identity shown only to those allowed.
+
+A programme manager first sees the page pseudonymised; after stating a reason, the child's
+identity is shown for the rest of the session, and every view carries that reason in the
+audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_http_methods
+
+from access.monitoring import (
+    get_child_for_user,
+    identity_needs_reason,
+    identity_visible,
+    merged_record_for_user,
+)
+from access.principal import principal_for
+from accounts.roles import Permission
+from core.errors import DomainError
+from monitoring import selectors
+from monitoring.forms.lists import ChildFilterForm, IdentityReasonForm
+from monitoring.models import Child
+from monitoring.services.identity import child_viewed, identity_reveal
+from monitoring.views import child_rows, observation_view, render_list, require_any
+
+CHILD_READERS = (Permission.HOUSEHOLD_READ, Permission.CHILD_READ_PSEUDONYMISED)
+REVEALED_SESSION_KEY = "monitoring_identity_reasons"  # child id -> reason, for this session
+REVEALED_MAX = 200  # a session keeps the latest reasons only; older ones are asked again
+
+
+@login_required
+@require_GET
+def child_list(request: HttpRequest) -> HttpResponse:
+    require_any(request, *CHILD_READERS)
+    user = request.user
+    show_identity = identity_visible(user)
+    form = ChildFilterForm(request.GET, user=user, show_identity=show_identity)
+    filters = form.filters()
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = selectors.child_page(user, filters, cursor=cursor)
+    except DomainError as error:  # a damaged "next page" link: show the first page instead
+        messages.error(request, error.message)
+        page = selectors.child_page(user, filters)
+        cursor = None
+    principal = principal_for(user)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": child_rows(page.items),
+        "filtered": any(
+            (
+                filters.q,
+                filters.community,
+                filters.age_band,
+                filters.sex,
+                filters.category,
+                filters.school_status,
+            )
+        ),
+        "first_page": cursor is None,
+        "show_identity": show_identity,
+        "can_read_households": principal.has(Permission.HOUSEHOLD_READ),
+        "can_record": principal.has(Permission.VISIT_RECORD),
+    }
+    return render_list(
+        request, "monitoring/child_list.html", "monitoring/_child_results.html", context
+    )
+
+
+def _revealed(request: HttpRequest) -> dict[str, str]:
+    stored = request.session.get(REVEALED_SESSION_KEY, {})
+    return stored if isinstance(stored, dict) else {}
+
+
+def _remember_reason(request: HttpRequest, child: Child, reason: str) -> None:
+    revealed = _revealed(request)
+    revealed.pop(str(child.pk), None)
+    revealed[str(child.pk)] = reason
+    request.session[REVEALED_SESSION_KEY] = dict(list(revealed.items())[-REVEALED_MAX:])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
+    require_any(request, *CHILD_READERS)
+    user = request.user
+    child = get_child_for_user(user, child_id)
+    kept = merged_record_for_user(user, child)
+    if kept is not None:  # a merged duplicate: its page is the kept record's
+        return redirect("monitoring:child_detail", child_id=kept.pk)
+    needs_reason = identity_needs_reason(user)
+    reason = _revealed(request).get(str(child.pk), "") if needs_reason else ""
+    show_identity = identity_visible(user) or bool(reason)
+    reason_form = None
+    if request.method == "POST":
+        if not needs_reason:
+            raise Http404("No such page")
+        reason_form = IdentityReasonForm(request.POST)
+        if reason_form.is_valid():
+            try:
+                text = identity_reveal(
+                    actor=user, child=child, reason=reason_form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                reason_form.add_error("reason", error.message)
+            else:
+                _remember_reason(request, child, text)
+                return redirect("monitoring:child_detail", child_id=child.pk)
+    elif needs_reason and not show_identity:
+        reason_form = IdentityReasonForm()
+    child_viewed(actor=user, child=child, identity_shown=show_identity, reason=reason)
+    return render(
+        request,
+        "monitoring/child_detail.html",
+        _detail_context(request, child, show_identity, reason, reason_form),
+    )
+
+
+def _detail_context(
+    request: HttpRequest,
+    child: Child,
+    show_identity: bool,
+    reason: str,
+    reason_form: IdentityReasonForm | None,
+) -> dict[str, Any]:
+    user = request.user
+    language = get_language() or "en"
+    observations = selectors.child_observations(child)
+    return {
+        "child": child,
+        "age": child.age_on(timezone.localdate()),
+        "show_identity": show_identity,
+        "reason": reason,
+        "reason_form": reason_form,
+        "can_read_households": principal_for(user).has(Permission.HOUSEHOLD_READ),
+        "consents": selectors.child_consents(child),
+        "observations": [observation_view(observation, language) for observation in observations],
+        "identifications": selectors.child_identifications(user, child),
+    }
