@@ -51,8 +51,9 @@ pytest: install
 
 test: system-packages install lint typecheck checkmigrations pytest
 
+# `make bench` runs every suite; `make bench BENCH="imports --rows 10000"` runs one.
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH)
 
 messages: install
 	$(MANAGE) makemessages --locale fr --locale sw --no-obsolete --ignore '.venv/*' --ignore '.tools/*'
