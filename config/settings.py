@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "monitoring",
     "collect",
     "cases",
+    "companies",
 ]
 
 MIDDLEWARE = [
