@@ -43,6 +43,9 @@ class Permission(StrEnum):
     REPORT_PROGRAMME_READ = "report:programme:read"
     REPORT_COMPANY_READ = "report:company:read"
     EXPORT_CREATE = "export:create"
+    # Member companies: memberships, supply chains, cohorts (Hub); nominations (companies)
+    COMPANY_MANAGE = "company:manage"
+    SUPPLIER_NOMINATE = "supplier:nominate"
     # Personal API tokens
     API_TOKEN_CREATE = "api_token:create"  # noqa: S105 — a permission name, not a secret
 
@@ -76,6 +79,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.REFERRAL_MANAGE,
             P.CASE_READ,
             P.REPORT_PROGRAMME_READ,
+            P.COMPANY_MANAGE,
             P.EXPORT_CREATE,
             P.API_TOKEN_CREATE,
         }
@@ -94,6 +98,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CASE_READ,
             P.REPORT_PROGRAMME_READ,
             P.REPORT_COMPANY_READ,
+            P.COMPANY_MANAGE,
             P.EXPORT_CREATE,
             P.API_TOKEN_CREATE,
         }
@@ -114,7 +119,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CASE_APPROVE,
         }
     ),
-    Role.COMPANY_MEMBER: frozenset({P.REPORT_COMPANY_READ}),
+    Role.COMPANY_MEMBER: frozenset({P.REPORT_COMPANY_READ, P.SUPPLIER_NOMINATE}),
     Role.AUDITOR: frozenset(
         {P.AREA_READ, P.SITE_READ, P.AUDIT_READ, P.CHILD_READ_PSEUDONYMISED, P.API_TOKEN_CREATE}
     ),

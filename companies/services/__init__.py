@@ -1,0 +1,1 @@
+"""Every write on memberships, supply chains, nominations and cohorts (one module each)."""
