@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "collect",
     "cases",
     "companies",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,298 @@
+"""From monitoring and case rows to one `ChildFact` per child, and from a fact to cube keys.
+
+`compute_facts(child_ids)` reads a batch of children with a fixed number of queries (one per
+source table), whatever the batch size. `contributions(fact)` lists the cube cells a fact
+counts in: the cube is the sum of the contributions of every stored fact.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+
+from cases.choices import CaseEventKind, CaseState, ClosureReason, PlanItemKind, PlanItemStatus
+from cases.models import Case, CaseEvent, FollowUp, PlanItem, Referral
+from monitoring.choices import IDENTIFYING_CATEGORIES
+from monitoring.models import Child, Identification, Observation
+from reports.catalogue import CONSECUTIVE_CLEAR_FOLLOW_UPS, DAYS_CAP, Measure
+from reports.models import AgeBand, ChildFact, Grain
+
+CubeKey = tuple[str, str, date, int, int, int, str, str, str]
+_IDENTIFYING = frozenset(str(category) for category in IDENTIFYING_CATEGORIES)
+
+
+def age_band(birth_date: date, on: date | None) -> str:
+    if on is None:
+        return AgeBand.UNKNOWN
+    years = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    if years < 5:
+        return AgeBand.UNDER_5
+    if years <= 11:
+        return AgeBand.AGE_5_11
+    if years <= 14:
+        return AgeBand.AGE_12_14
+    if years <= 17:
+        return AgeBand.AGE_15_17
+    return AgeBand.ADULT
+
+
+def territory_of(path: str) -> int:
+    """The third id of an area path (country/province/territory or city), else the last."""
+    ids = [int(part) for part in path.strip("/").split("/") if part]
+    return ids[2] if len(ids) > 2 else ids[-1]
+
+
+def _day(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def compute_facts(child_ids: Iterable[int]) -> dict[int, ChildFact]:
+    """The facts of the listed children that exist and are not merged into another record."""
+    ids = sorted(set(child_ids))
+    if not ids:
+        return {}
+    children = list(
+        Child.objects.filter(id__in=ids, merged_into__isnull=True).values(
+            "id", "household_id", "household__area_id", "household__area__path", "sex", "birth_date"
+        )
+    )
+    if not children:
+        return {}
+    ids = [row["id"] for row in children]
+    households = {row["household_id"] for row in children}
+    first_of_household: dict[int, int] = {}
+    for household_id, child_id in (
+        Child.objects.filter(household_id__in=households, merged_into__isnull=True)
+        .order_by("household_id", "id")
+        .values_list("household_id", "id")
+    ):
+        first_of_household.setdefault(household_id, child_id)
+
+    observations: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
+    for child_id, visited_on, observation_id, category in Observation.objects.filter(
+        child_id__in=ids
+    ).values_list("child_id", "visit__visited_on", "id", "category"):
+        observations[child_id].append((visited_on, observation_id, category))
+
+    first_identification: dict[int, dict[str, Any]] = {}
+    latest_category: dict[int, str] = {}
+    for row in (
+        Identification.objects.filter(child_id__in=ids)
+        .order_by("child_id", "identified_at", "id")
+        .values(
+            "child_id",
+            "identified_at",
+            "deadline_at",
+            "category",
+            "first_observation__visit__site_id",
+        )
+    ):
+        first_identification.setdefault(row["child_id"], row)
+        latest_category[row["child_id"]] = row["category"]
+
+    first_referral: dict[int, datetime] = {}
+    for child_id, referred_at in (
+        Referral.objects.filter(child_id__in=ids)
+        .order_by("child_id", "referred_at", "id")
+        .values_list("child_id", "referred_at")
+    ):
+        first_referral.setdefault(child_id, referred_at)
+
+    latest_case: dict[int, dict[str, Any]] = {}
+    for row in (
+        Case.objects.filter(child_id__in=ids)
+        .order_by("child_id", "-id")
+        .values(
+            "id",
+            "child_id",
+            "agency_id",
+            "case_manager_id",
+            "sponsor_id",
+            "state",
+            "opened_at",
+            "remediation_started_on",
+            "closed_at",
+            "closure_reason",
+            "plan__agreed_at",
+        )
+    ):
+        latest_case.setdefault(row["child_id"], row)
+    case_ids = [row["id"] for row in latest_case.values()]
+
+    follow_ups: dict[int, list[str]] = defaultdict(list)
+    for case_id, category in (
+        FollowUp.objects.filter(case_id__in=case_ids)
+        .order_by("case_id", "visited_on", "id")
+        .values_list("case_id", "observation__category")
+    ):
+        follow_ups[case_id].append(category)
+    relapsed = set(
+        CaseEvent.objects.filter(
+            case_id__in=case_ids, kind__in=[CaseEventKind.RELAPSE, CaseEventKind.REOPENED]
+        ).values_list("case_id", flat=True)
+    )
+    placed = set(
+        PlanItem.objects.filter(
+            plan__case_id__in=case_ids,
+            kind=PlanItemKind.DECENT_WORK_PLACEMENT,
+            status=PlanItemStatus.DONE,
+        ).values_list("plan__case_id", flat=True)
+    )
+
+    facts: dict[int, ChildFact] = {}
+    now = timezone.now()
+    for row in children:
+        child_id = row["id"]
+        seen = sorted(observations.get(child_id, ()))
+        identification = first_identification.get(child_id)
+        case = latest_case.get(child_id)
+        fact = ChildFact(
+            child_id=child_id,
+            household_id=row["household_id"],
+            community_id=row["household__area_id"],
+            territory_id=territory_of(row["household__area__path"]),
+            sex=row["sex"],
+            counts_household=first_of_household.get(row["household_id"]) == child_id,
+            first_observed_on=seen[0][0] if seen else None,
+            latest_category=seen[-1][2] if seen else "",
+            refreshed_at=now,
+        )
+        if identification is not None:
+            fact.identified_on = _day(identification["identified_at"])
+            fact.identification_category = latest_category[child_id]
+            fact.site_id = identification["first_observation__visit__site_id"]
+            fact.referral_due_on = _day(identification["deadline_at"])
+            referred_at = first_referral.get(child_id)
+            fact.referred_in_time = (
+                referred_at is not None and referred_at <= identification["deadline_at"]
+            )
+        if case is not None:
+            _case_into(fact, case, identification, follow_ups, relapsed, placed)
+        reference = fact.identified_on or fact.case_opened_on or fact.first_observed_on
+        fact.age_band = age_band(row["birth_date"], reference)
+        facts[child_id] = fact
+    return facts
+
+
+def _case_into(  # noqa: PLR0917 — private helper fed by compute_facts' lookups
+    fact: ChildFact,
+    case: dict[str, Any],
+    identification: dict[str, Any] | None,
+    follow_ups: dict[int, list[str]],
+    relapsed: set[int],
+    placed: set[int],
+) -> None:
+    case_id = case["id"]
+    fact.case_id = case_id
+    fact.agency_id = case["agency_id"]
+    fact.case_manager_id = case["case_manager_id"]
+    fact.sponsor_id = case["sponsor_id"]
+    fact.case_opened_on = _day(case["opened_at"])
+    if identification is not None:
+        elapsed = case["opened_at"] - identification["identified_at"]
+        fact.days_to_case = min(max(elapsed.days, 0), DAYS_CAP)
+    fact.case_open = case["state"] != CaseState.CLOSED
+    fact.plan_agreed = case["plan__agreed_at"] is not None
+    fact.reached_remediation = case["remediation_started_on"] is not None
+    categories = follow_ups.get(case_id, [])
+    fact.follow_ups = len(categories)
+    streak = 0
+    for category in reversed(categories):
+        if category in _IDENTIFYING:
+            break
+        streak += 1
+    fact.clear_streak = streak
+    fact.clear_at_last_follow_up = streak > 0
+    fact.relapsed = case_id in relapsed
+    if not fact.case_open:
+        fact.closed_on = _day(case["closed_at"])
+        fact.closure_reason = case["closure_reason"]
+    fact.decent_work = case["closure_reason"] == ClosureReason.DECENT_WORK or case_id in placed
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def events(fact: ChildFact) -> Iterator[tuple[Measure, date, str]]:
+    """(measure, month, detail) for each thing this child counts in."""
+    if fact.first_observed_on is not None:
+        month = _month(fact.first_observed_on)
+        yield Measure.CHILDREN_MONITORED, month, ""
+        if fact.counts_household:
+            yield Measure.HOUSEHOLDS_MONITORED, month, ""
+    if fact.identified_on is not None:
+        yield Measure.CHILDREN_IDENTIFIED, _month(fact.identified_on), fact.identification_category
+    if fact.referral_due_on is not None:
+        month = _month(fact.referral_due_on)
+        yield Measure.REFERRAL_DUE, month, ""
+        if fact.referred_in_time:
+            yield Measure.REFERRED_IN_TIME, month, ""
+    if fact.case_opened_on is not None:
+        month = _month(fact.case_opened_on)
+        yield Measure.CASES_OPENED, month, ""
+        if fact.days_to_case is not None:
+            yield Measure.DAYS_TO_CASE, month, str(fact.days_to_case)
+        flags = (
+            (fact.case_open, Measure.OPEN_CASES),
+            (fact.plan_agreed, Measure.PLAN_AGREED),
+            (fact.reached_remediation, Measure.REACHED_REMEDIATION),
+            (fact.follow_ups > 0, Measure.FOLLOWED_UP),
+            (fact.clear_at_last_follow_up, Measure.CLEAR_AT_LAST_FOLLOW_UP),
+            (fact.clear_streak >= CONSECUTIVE_CLEAR_FOLLOW_UPS, Measure.CLEAR_CONSECUTIVE),
+            (fact.relapsed, Measure.RELAPSED),
+        )
+        for flag, measure in flags:
+            if flag:
+                yield measure, month, ""
+        if fact.decent_work:
+            yield Measure.DECENT_WORK, _month(fact.closed_on or fact.case_opened_on), ""
+    if fact.closed_on is not None:
+        yield Measure.CLOSED, _month(fact.closed_on), fact.closure_reason
+
+
+def contributions(fact: ChildFact) -> Iterator[CubeKey]:
+    """The cube keys this fact adds one to: each event, at each grain."""
+    for measure, month, detail in events(fact):
+        yield (
+            Grain.PROGRAMME.value,
+            measure.value,
+            month,
+            fact.territory_id,
+            0,
+            fact.sponsor_id or 0,
+            fact.sex,
+            fact.age_band,
+            detail,
+        )
+        if fact.site_id:
+            yield (
+                Grain.SITE.value,
+                measure.value,
+                month,
+                0,
+                fact.site_id,
+                0,
+                fact.sex,
+                fact.age_band,
+                detail,
+            )
+        yield (Grain.COMMUNITY.value, measure.value, month, fact.community_id, 0, 0, "", "", detail)
+
+
+def key_string(key: CubeKey) -> str:
+    grain, measure, month, area, site, sponsor, sex, band, detail = key
+    return f"{grain}|{measure}|{month:%Y-%m}|{area}|{site}|{sponsor}|{sex}|{band}|{detail}"
+
+
+FACT_FIELDS = [field.name for field in ChildFact._meta.concrete_fields]
+
+
+def same_fact(old: ChildFact, new: ChildFact) -> bool:
+    return all(
+        getattr(old, name) == getattr(new, name) for name in FACT_FIELDS if name != "refreshed_at"
+    )
