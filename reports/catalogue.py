@@ -206,12 +206,15 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "caseload_per_case_manager",
         _("Caseload per case manager"),
-        _("Open cases divided by the case managers holding at least one open case."),
+        _(
+            "Open cases today divided by the case managers holding at least one open case, "
+            "programme-wide (not filtered by period, area or sponsor)."
+        ),
         Kind.RATIO,
         M.OPEN_CASES,
         numerator_text=_("open cases"),
         denominator_text=_("case managers with an open case"),
-        dimensions=frozenset({Dimension.AREA, Dimension.SPONSOR}),
+        dimensions=frozenset(),
     ),
     Indicator(
         "youth_in_decent_work",

@@ -80,7 +80,7 @@ def compute_facts(child_ids: Iterable[int]) -> dict[int, ChildFact]:
 
     first_identification: dict[int, dict[str, Any]] = {}
     latest_category: dict[int, str] = {}
-    for row in (
+    for found in (
         Identification.objects.filter(child_id__in=ids)
         .order_by("child_id", "identified_at", "id")
         .values(
@@ -91,19 +91,19 @@ def compute_facts(child_ids: Iterable[int]) -> dict[int, ChildFact]:
             "first_observation__visit__site_id",
         )
     ):
-        first_identification.setdefault(row["child_id"], row)
-        latest_category[row["child_id"]] = row["category"]
+        first_identification.setdefault(found["child_id"], dict(found))
+        latest_category[found["child_id"]] = found["category"]
 
     first_referral: dict[int, datetime] = {}
-    for child_id, referred_at in (
+    for child_id, at in (
         Referral.objects.filter(child_id__in=ids)
         .order_by("child_id", "referred_at", "id")
         .values_list("child_id", "referred_at")
     ):
-        first_referral.setdefault(child_id, referred_at)
+        first_referral.setdefault(child_id, at)
 
     latest_case: dict[int, dict[str, Any]] = {}
-    for row in (
+    for held in (
         Case.objects.filter(child_id__in=ids)
         .order_by("child_id", "-id")
         .values(
@@ -120,7 +120,7 @@ def compute_facts(child_ids: Iterable[int]) -> dict[int, ChildFact]:
             "plan__agreed_at",
         )
     ):
-        latest_case.setdefault(row["child_id"], row)
+        latest_case.setdefault(held["child_id"], dict(held))
     case_ids = [row["id"] for row in latest_case.values()]
 
     follow_ups: dict[int, list[str]] = defaultdict(list)
@@ -258,6 +258,7 @@ def events(fact: ChildFact) -> Iterator[tuple[Measure, date, str]]:
 def contributions(fact: ChildFact) -> Iterator[CubeKey]:
     """The cube keys this fact adds one to: each event, at each grain."""
     for measure, month, detail in events(fact):
+        yield (Grain.TOTAL.value, measure.value, month, 0, 0, 0, fact.sex, fact.age_band, detail)
         yield (
             Grain.PROGRAMME.value,
             measure.value,

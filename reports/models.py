@@ -79,6 +79,7 @@ class ChildFact(models.Model):
 class Grain(models.TextChoices):
     """Which dimensions a cube cell keeps; the others hold 0 or ''."""
 
+    TOTAL = "total", _("Whole programme: sex, age band")
     PROGRAMME = "programme", _("Programme: territory, sponsor, sex, age band")
     SITE = "site", _("Site: site, sex, age band")
     COMMUNITY = "community", _("Community")

@@ -186,14 +186,14 @@ def _apply(delta: Counter[str], keys: dict[str, tuple[Any, ...]]) -> int:
             existing[cell.key] = cell
     updated, emptied, created = [], [], []
     for text, n in changes.items():
-        cell = existing.get(text)
-        if cell is None:
+        found = existing.get(text)
+        if found is None:
             created.append(_cell(text, keys[text], n))
-        elif cell.n + n == 0:
-            emptied.append(cell.pk)
+        elif found.n + n == 0:
+            emptied.append(found.pk)
         else:
-            cell.n += n
-            updated.append(cell)
+            found.n += n
+            updated.append(found)
     if emptied:
         CubeCell.objects.filter(pk__in=emptied).delete()
     if updated:

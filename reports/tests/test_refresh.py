@@ -99,7 +99,7 @@ def _raw_by_month(subquery: str, *, is_timestamp: bool) -> dict[str, int]:
         month = f"to_char({day}, 'YYYY-MM')"
     else:
         # SQLite stores UTC text; the programme's zone (UTC+2, no summer time) is added here.
-        offset = int(timezone.localtime().utcoffset().total_seconds() // 3600)
+        offset = int(timezone.localtime().utcoffset().total_seconds() // 3600)  # type: ignore[union-attr]
         day = f"datetime(day, '{offset:+d} hours')" if is_timestamp else "day"
         month = f"strftime('%Y-%m', {day})"
     with connection.cursor() as cursor:
