@@ -14,7 +14,10 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from access.cases import cases_visible_to
+from access.companies import companies_visible_to
 from accounts.models import Organisation
+from cases.models import Case
 from companies.models import (
     Cohort,
     CohortCase,
@@ -22,8 +25,10 @@ from companies.models import (
     ContributionKind,
     Nomination,
     NominationStatus,
+    SupplierSite,
     SupplyChainLink,
 )
+from core.pagination import Page, keyset_page
 from geo.models import Site
 
 
@@ -102,3 +107,79 @@ def contribution_totals(membership: CompanyMembership) -> ContributionTotals:
     return ContributionTotals(
         pledged=totals["pledged"] or Decimal("0"), paid=totals["paid"] or Decimal("0")
     )
+
+
+# Pages -----------------------------------------------------------------------------------
+
+COMPANY_ORDER = ("name", "id")
+
+
+def company_page(user: Any, *, cursor: str | None = None) -> Page[Organisation]:
+    """The companies the user may see, with their package and what waits for the Hub."""
+    queryset = (
+        companies_visible_to(user)
+        .select_related("membership")
+        .annotate(
+            supplier_count=Count("supply_chain_links", distinct=True),
+            to_invite=Count(
+                "nominations",
+                filter=Q(nominations__status=NominationStatus.NOMINATED),
+                distinct=True,
+            ),
+            cohort_count=Count("cohorts", distinct=True),
+        )
+    )
+    return keyset_page(queryset, order=COMPANY_ORDER, cursor=cursor)
+
+
+def chain_buyers(company: Organisation) -> list[Organisation]:
+    """Whom a supplier of the chain may sell to: the company, then its suppliers by name."""
+    suppliers = Organisation.objects.filter(id__in=supply_chain_supplier_ids(company)).order_by(
+        "name"
+    )
+    return [company, *suppliers]
+
+
+@dataclass(frozen=True)
+class ChainSite:
+    site: Site
+    suppliers: list[str]
+
+
+def chain_sites(company: Organisation) -> list[ChainSite]:
+    """The chain's sites with the suppliers linked to each (two queries)."""
+    sites = list(
+        supply_chain_sites(company).select_related("area", "operator").order_by("name", "id")
+    )
+    names: dict[int, list[str]] = {site.pk: [] for site in sites}
+    links = (
+        SupplierSite.objects.filter(
+            site_id__in=names.keys(), supplier_id__in=supply_chain_supplier_ids(company)
+        )
+        .order_by("supplier__name")
+        .values_list("site_id", "supplier__name")
+    )
+    for site_id, supplier_name in links:
+        names[site_id].append(supplier_name)
+    for site in sites:
+        operator = site.operator
+        if operator is not None and operator.name not in names[site.pk]:
+            names[site.pk].append(operator.name)
+    return [ChainSite(site, names[site.pk]) for site in sites]
+
+
+def cohort_placements(user: Any, cohort: Cohort) -> QuerySet[CohortCase]:
+    """The cases holding the cohort's places, for Hub staff who may see those cases."""
+    return (
+        CohortCase.objects.filter(cohort=cohort, case__in=cases_visible_to(user))
+        .select_related("case")
+        .order_by("-assigned_at", "-id")
+    )
+
+
+def case_by_number(user: Any, number: str) -> Case | None:
+    return cases_visible_to(user).filter(number__iexact=number.strip()).first()
+
+
+def cohort_placed_count(cohort: Cohort) -> int:
+    return CohortCase.objects.filter(cohort=cohort).count()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("collect/", include("collect.urls")),
+    path("companies/", include("companies.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

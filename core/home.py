@@ -96,7 +96,11 @@ def _agency(user: Any, principal: Principal) -> dict[str, Any]:
 
 
 def _company(user: Any, principal: Principal) -> dict[str, Any]:
-    return {"organisations": list(organisations_visible_to(user).filter(type="company"))}
+    """A company member's home is their company's portal (counts only, companies/views.py)."""
+    from access.companies import own_companies
+    from companies.views import portal_context
+
+    return {"portals": [portal_context(user, company) for company in own_companies(user)]}
 
 
 def _auditor(user: Any, principal: Principal) -> dict[str, Any]:

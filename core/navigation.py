@@ -28,6 +28,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Referral desk"), "monitoring:desk", Permission.REFERRAL_MANAGE),
     NavItem(_("Duplicates"), "monitoring:duplicate_list", Permission.CHILD_MERGE),
     NavItem(_("Imports"), "collect:import_list", Permission.MONITORING_IMPORT),
+    NavItem(_("Companies"), "companies:list", Permission.COMPANY_MANAGE),
     NavItem(_("Users"), "accounts:admin_user_list", Permission.USER_MANAGE),
     NavItem(_("Organisations"), "accounts:admin_organisation_list", Permission.ORGANISATION_MANAGE),
     NavItem(_("Audit log"), "audit:event_list", Permission.AUDIT_READ),
