@@ -88,6 +88,8 @@ class CaseEventKind(models.TextChoices):
     CLOSURE_REJECTED = "closure_rejected", _("Closure not approved")
     TRANSFERRED = "transferred", _("Transferred to another agency")
     REASSIGNED = "reassigned", _("Case manager changed")
+    NOTE = "note", _("Note")
+    ATTACHMENT = "attachment", _("File attached")
 
 
 class NeedLevel(models.TextChoices):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 from cases.choices import CaseState, FollowUpSchedule
 from monitoring.choices import SchoolStatus, Urgency
@@ -93,3 +94,12 @@ def eighteenth_birthday(birth_date: date) -> date:
         return birth_date.replace(year=birth_date.year + ADULT_AGE)
     except ValueError:  # born on 29 February
         return date(birth_date.year + ADULT_AGE, 3, 1)
+
+
+def due_at(step_due: datetime | None, follow_up_due_on: date | None) -> datetime | None:
+    """What the case waits for next: the step deadline, else the end of the follow-up day."""
+    if step_due is not None:
+        return step_due
+    if follow_up_due_on is not None:
+        return timezone.make_aware(datetime.combine(follow_up_due_on, time.max))
+    return None

@@ -11,6 +11,9 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("collect/", include("collect.urls")),
+    # ODK Collect / KoboCollect: the server URL a phone is given is http(s)://HOST/collect.
+    path("collect/", include("collect.openrosa.urls")),
+    path("cases/", include("cases.urls")),
     path("companies/", include("companies.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

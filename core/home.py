@@ -35,8 +35,8 @@ def sections_for(user: Any, principal: Principal) -> list[HomeSection]:
         Role.HUB_ADMIN: _hub_admin,
         Role.PROGRAMME_MANAGER: _programme_manager,
         Role.FACILITATOR: _facilitator,
-        Role.CASE_MANAGER: _agency,
-        Role.CASE_SUPERVISOR: _agency,
+        Role.CASE_MANAGER: _case_manager,
+        Role.CASE_SUPERVISOR: _case_supervisor,
         Role.COMPANY_MEMBER: _company,
         Role.AUDITOR: _auditor,
     }
@@ -93,6 +93,18 @@ def _facilitator(user: Any, principal: Principal) -> dict[str, Any]:
 
 def _agency(user: Any, principal: Principal) -> dict[str, Any]:
     return {"organisations": list(organisations_visible_to(user).filter(type="agency"))}
+
+
+def _case_manager(user: Any, principal: Principal) -> dict[str, Any]:
+    from cases.selectors import case_manager_work
+
+    return {**_agency(user, principal), "work": case_manager_work(user)}
+
+
+def _case_supervisor(user: Any, principal: Principal) -> dict[str, Any]:
+    from cases.selectors import supervisor_work
+
+    return {**_agency(user, principal), "work": supervisor_work(user)}
 
 
 def _company(user: Any, principal: Principal) -> dict[str, Any]:

@@ -26,6 +26,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Children"), "monitoring:child_list", Permission.CHILD_READ_PSEUDONYMISED),
     NavItem(_("Record a visit"), "monitoring:visit_new", Permission.VISIT_RECORD),
     NavItem(_("Referral desk"), "monitoring:desk", Permission.REFERRAL_MANAGE),
+    NavItem(_("Referrals"), "cases:referral_inbox", Permission.CASE_READ),
+    NavItem(_("Cases"), "cases:case_list", Permission.CASE_READ),
     NavItem(_("Duplicates"), "monitoring:duplicate_list", Permission.CHILD_MERGE),
     NavItem(_("Imports"), "collect:import_list", Permission.MONITORING_IMPORT),
     NavItem(_("Companies"), "companies:list", Permission.COMPANY_MANAGE),

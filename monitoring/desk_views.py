@@ -120,6 +120,23 @@ def desk_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _routing(request: HttpRequest, identification: Any) -> dict[str, Any]:
+    """What the "Refer" card needs: eligible agencies, the others with their reason, and the
+    referrals already tried for this identification (cases/views/referrals.py takes the POST)."""
+    from cases.forms import ReferForm  # cases depends on monitoring, not the other way round
+    from cases.selectors import identification_referrals
+    from cases.services.agencies import agency_suggestions
+
+    if identification.status != IdentificationStatus.OPEN:
+        return {"referrals": identification_referrals(request.user, identification)}
+    suggestions = agency_suggestions(area=identification.area)
+    return {
+        "suggestions": suggestions,
+        "refer_form": ReferForm(agencies=suggestions.eligible),
+        "referrals": identification_referrals(request.user, identification),
+    }
+
+
 @login_required
 @require_GET
 def desk_detail(request: HttpRequest, identification_id: int) -> HttpResponse:
@@ -138,5 +155,6 @@ def desk_detail(request: HttpRequest, identification_id: int) -> HttpResponse:
         "is_open": identification.status == IdentificationStatus.OPEN,
         "status_label": IdentificationStatus(identification.status).label,
         "observations": desk_selectors.identification_observations(request.user, identification),
+        **_routing(request, identification),
     }
     return render(request, "monitoring/desk_detail.html", context)

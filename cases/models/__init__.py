@@ -1,7 +1,14 @@
 """Agencies, referrals, cases, plans and follow-ups (one module each)."""
 
 from cases.models.agencies import Accreditation, BackgroundCheck, CaseWorkerProfile, TrainingRecord
-from cases.models.cases import Case, CaseClosure, CaseEvent, CaseNumberCounter, CaseTransfer
+from cases.models.cases import (
+    Case,
+    CaseAttachment,
+    CaseClosure,
+    CaseEvent,
+    CaseNumberCounter,
+    CaseTransfer,
+)
 from cases.models.follow_ups import FollowUp
 from cases.models.plans import Assessment, PlanItem, RemediationPlan
 from cases.models.referrals import Referral
@@ -11,6 +18,7 @@ __all__ = [
     "Assessment",
     "BackgroundCheck",
     "Case",
+    "CaseAttachment",
     "CaseClosure",
     "CaseEvent",
     "CaseNumberCounter",

@@ -17,6 +17,7 @@ from cases.choices import (
     PlanItemKind,
     PlanItemStatus,
 )
+from core.crypto import EncryptedTextField
 from monitoring.choices import CATEGORY_CHOICES, ConsentKind, Urgency
 
 _DETAIL_LABELS: dict[str, Any] = {
@@ -80,6 +81,9 @@ class Case(models.Model):
     step_due_at = models.DateTimeField(_("current step due by"), null=True, blank=True)
     remediation_started_on = models.DateField(null=True, blank=True)
     next_follow_up_due_on = models.DateField(_("next follow-up due on"), null=True, blank=True)
+    # The earlier of the two waits above, kept by cases.services.state.save_case so that the
+    # case list can sort by "due next" on one indexed column. None once closed.
+    due_at = models.DateTimeField(_("due by"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closure_reason = models.CharField(
         _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
@@ -102,6 +106,7 @@ class Case(models.Model):
             models.Index(fields=["state", "step_due_at"]),
             models.Index(fields=["next_follow_up_due_on"]),
             models.Index(fields=["child", "-id"]),
+            models.Index(fields=["agency", "due_at", "id"]),
         ]
 
     def __str__(self) -> str:
@@ -218,3 +223,29 @@ class CaseTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_number}: {self.from_agency_id} → {self.to_agency_id}"
+
+
+class CaseAttachment(models.Model):
+    """A file kept with a case (a consent form, a school certificate, a photo of evidence).
+
+    The bytes are encrypted at rest under MEDIA_ROOT/case_attachments/ (cases/attachments.py);
+    the file name is encrypted too, since it often names the child.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    stored_name = models.CharField(max_length=64, unique=True)
+    file_name = EncryptedTextField(_("file name"))
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["case", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.stored_name}"

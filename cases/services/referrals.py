@@ -150,6 +150,13 @@ def referral_accept(
             "case.sponsor", _("A sponsor must be an active member company."), field="sponsor"
         )
     now = timezone.now()
+    protection_due = step_due_at(
+        CaseState.IDENTIFIED,
+        since=now,
+        opened_at=now,
+        urgency=referral.urgency,
+        awaiting_approval=False,
+    )
     case = Case.objects.create(
         number=next_case_number(timezone.localdate().year),
         child=referral.child,
@@ -162,13 +169,8 @@ def referral_accept(
         opened_at=now,
         opened_by=actor,
         state_changed_at=now,
-        step_due_at=step_due_at(
-            CaseState.IDENTIFIED,
-            since=now,
-            opened_at=now,
-            urgency=referral.urgency,
-            awaiting_approval=False,
-        ),
+        step_due_at=protection_due,
+        due_at=protection_due,
     )
     RemediationPlan.objects.create(case=case)
     referral.status = ReferralStatus.ACCEPTED
@@ -269,5 +271,88 @@ def referral_withdraw(*, actor: Any, referral: Referral, reason: str) -> Referra
         subject=referral,
         changes={"agency": referral.agency_id, "child": referral.child_id},
         reason=reason,
+    )
+    return referral
+
+
+MANUAL_SOURCES = (
+    ReferralSource.MANUAL,
+    ReferralSource.GRIEVANCE,
+    ReferralSource.SUPPLIER_AUDIT,
+)
+
+
+@transaction.atomic
+def referral_create_for_child(
+    *,
+    actor: Any,
+    child: Child,
+    agency: Organisation,
+    source: str,
+    urgency: str,
+    note: str,
+) -> Referral:
+    """Refer a child already recorded, without a monitoring identification: a manual entry,
+    or a grievance or supplier audit finding (until those modules link their own records).
+
+    The note says what was found; the deadline follows the urgency chosen, as for the desk.
+    """
+    require_referral_desk(actor)
+    if source not in MANUAL_SOURCES:
+        raise DomainError(
+            "referral.source", _("Choose where this referral comes from."), field="source"
+        )
+    if urgency not in Urgency.values:
+        raise DomainError("referral.urgency", _("Choose the urgency."), field="urgency")
+    note = _required_text(
+        note,
+        "referral.note_required",
+        _("Say what was found and why the child needs a case manager."),
+        "note",
+    )
+    child = (
+        Child.objects.select_for_update(of=("self",))
+        .select_related("household__area")
+        .get(pk=child.pk)
+    )
+    if child.merged_into_id is not None:
+        raise DomainError("referral.child_merged", _("This child record was merged into another."))
+    _require_no_open_case(child)
+    if Referral.objects.filter(child=child, status=ReferralStatus.PENDING).exists():
+        raise DomainError(
+            "referral.already_waiting",
+            _("This child is already waiting for an agency's answer."),
+        )
+    if Identification.objects.filter(child=child, status=IdentificationStatus.OPEN).exists():
+        raise DomainError(
+            "referral.identification_open",
+            _("This child is waiting at the referral desk: refer them from the desk."),
+        )
+    area = child.household.area
+    require_agency_can_take_case(agency, area=area)
+    now = timezone.now()
+    referral = Referral.objects.create(
+        child=child,
+        source=source,
+        identification=None,
+        agency=agency,
+        area=area,
+        urgency=urgency,
+        note=note,
+        referred_by=actor,
+        referred_at=now,
+        deadline_at=now + URGENCY_WINDOWS[Urgency(urgency)],
+    )
+    record_event(
+        actor=actor,
+        action=Action.REFERRAL_CREATE,
+        subject=referral,
+        changes={
+            "child": child.pk,
+            "source": source,
+            "agency": agency.pk,
+            "urgency": urgency,
+            "deadline_at": referral.deadline_at.isoformat(),
+        },
     )
     return referral

@@ -18,7 +18,7 @@ from audit.actions import Action
 from audit.services import record_event
 from cases.choices import CaseEventKind, CaseState, ClosureStatus, PlanStatus
 from cases.models import Case, CaseClosure, CaseEvent, RemediationPlan
-from cases.policy import step_due_at
+from cases.policy import due_at, step_due_at
 from cases.services.permissions import require_in_agency
 from core.errors import DomainError
 from monitoring.models import Observation
@@ -73,6 +73,11 @@ def require_state(case: Case, *states: str) -> None:
 def save_case(case: Case, *, expected_version: int, **fields: Any) -> Case:
     """Write `fields` only if the case still has `expected_version`; bump the version."""
     fields["updated_at"] = timezone.now()
+    if "step_due_at" in fields or "next_follow_up_due_on" in fields:
+        fields["due_at"] = due_at(
+            fields.get("step_due_at", case.step_due_at),
+            fields.get("next_follow_up_due_on", case.next_follow_up_due_on),
+        )
     updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
         version=F("version") + 1, **fields
     )
