@@ -18,7 +18,7 @@ from accounts.models import Organisation, OrganisationType
 from cases.choices import CaseState
 from cases.models import Case
 from companies.models import Cohort, CohortCase
-from companies.selectors import cohort_case_ids, company_cohorts, supply_chain_sites
+from companies.selectors import company_cohorts, supply_chain_sites
 from monitoring.models import Child, Household
 
 SUPPRESSION_THRESHOLD = 10
@@ -107,24 +107,16 @@ def _stage_counts(case_states: dict[str, int]) -> dict[str, int]:
 
 
 def cohort_figures(cohort: Cohort) -> CohortFigures:
-    states = dict(
-        Case.objects.filter(id__in=cohort_case_ids(cohort))
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
-    placed, parts = breakdown(_stage_counts(states))
-    return CohortFigures(
-        cohort=cohort,
-        places=cohort.places,
-        placed=placed,
-        stages=[StageFigure(key, str(STAGE_LABELS[key]), parts[key]) for key in STAGE_GROUPS],
-    )
+    return figures_for_cohorts([cohort])[0]
 
 
 def company_cohort_figures(company: Organisation) -> list[CohortFigures]:
-    """Every cohort of the company with its counts, in two queries whatever their number."""
-    cohorts = list(company_cohorts(company))
+    """Every cohort of the company with its counts."""
+    return figures_for_cohorts(list(company_cohorts(company)))
+
+
+def figures_for_cohorts(cohorts: list[Cohort]) -> list[CohortFigures]:
+    """Counts of each cohort, in one query whatever the number of cohorts."""
     rows = (
         CohortCase.objects.filter(cohort__in=cohorts)
         .values_list("cohort_id", "case__state")

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from access.cases import cases_visible_to
-from access.companies import companies_visible_to
+from access.companies import cohorts_visible_to, companies_visible_to, nominations_visible_to
 from accounts.models import Organisation
 from cases.models import Case
 from companies.models import (
@@ -183,3 +183,55 @@ def case_by_number(user: Any, number: str) -> Case | None:
 
 def cohort_placed_count(cohort: Cohort) -> int:
     return CohortCase.objects.filter(cohort=cohort).count()
+
+
+# API pages -------------------------------------------------------------------------------
+
+
+def company_api_page(user: Any, *, cursor: str | None, size: int) -> Page[Organisation]:
+    queryset = companies_visible_to(user).select_related("membership")
+    return keyset_page(queryset, order=COMPANY_ORDER, cursor=cursor, size=size)
+
+
+def supply_chain_page(
+    company: Organisation, *, cursor: str | None, size: int
+) -> Page[SupplyChainLink]:
+    return keyset_page(supply_chain_links(company), order=("tier", "id"), cursor=cursor, size=size)
+
+
+def chain_site_page(company: Organisation, *, cursor: str | None, size: int) -> Page[Site]:
+    queryset = supply_chain_sites(company).select_related("area")
+    return keyset_page(queryset, order=("name", "id"), cursor=cursor, size=size)
+
+
+def nomination_page(
+    user: Any,
+    *,
+    company: Organisation | None,
+    status: str,
+    cursor: str | None,
+    size: int,
+) -> Page[Nomination]:
+    queryset = nominations_visible_to(user)
+    if company is not None:
+        queryset = queryset.filter(company=company)
+    if status:
+        queryset = queryset.filter(status=status)
+    return keyset_page(queryset, order=("-id",), cursor=cursor, size=size)
+
+
+def cohort_page(
+    user: Any, *, company: Organisation | None, cursor: str | None, size: int
+) -> Page[Cohort]:
+    queryset = cohorts_visible_to(user)
+    if company is not None:
+        queryset = queryset.filter(company=company)
+    return keyset_page(queryset, order=("id",), cursor=cursor, size=size)
+
+
+def case_ids_by_cohort(cohorts: list[Cohort]) -> dict[int, list[int]]:
+    ids: dict[int, list[int]] = {cohort.pk: [] for cohort in cohorts}
+    rows = CohortCase.objects.filter(cohort__in=cohorts).order_by("case_id")
+    for cohort_id, case_id in rows.values_list("cohort_id", "case_id"):
+        ids[cohort_id].append(case_id)
+    return ids
