@@ -173,7 +173,7 @@ def test_a_buyer_of_another_chain_is_refused(world, client, chains):
 
 
 def test_nominations_of_another_company_are_not_listed(world, client, chains):
-    own, other = chains
+    _own, other = chains
     nominations.nomination_create(
         actor=world.programme_manager, company=other.company, supplier_name="Hidden", tier=1
     )
