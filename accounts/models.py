@@ -109,3 +109,31 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class DeviceCredential(models.Model):
+    """HTTP Basic credentials for one field phone (ODK Collect / KoboCollect) of one user.
+
+    The phone sends `name` and the secret with every request; only a SHA-256 of the secret is
+    kept (it carries 192 bits of randomness, so a fast hash is safe). The phone acts with its
+    user's rights, so a facilitator's phone sees and records only their communities.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_credentials")
+    label = models.CharField(_("label"), max_length=100)
+    name = models.CharField(_("user name on the phone"), max_length=40, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.name})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None

@@ -48,6 +48,9 @@ class Permission(StrEnum):
     SUPPLIER_NOMINATE = "supplier:nominate"
     # Personal API tokens
     API_TOKEN_CREATE = "api_token:create"  # noqa: S105 — a permission name, not a secret
+    # Field phones (ODK Collect / KoboCollect): credentials for anyone's phone; review queue.
+    DEVICE_CREDENTIAL_MANAGE = "device_credential:manage"
+    SUBMISSION_REVIEW = "submission:review"
 
 
 class Role(models.TextChoices):
@@ -82,6 +85,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.COMPANY_MANAGE,
             P.EXPORT_CREATE,
             P.API_TOKEN_CREATE,
+            P.DEVICE_CREDENTIAL_MANAGE,
+            P.SUBMISSION_REVIEW,
         }
     ),
     Role.PROGRAMME_MANAGER: frozenset(

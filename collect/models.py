@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedTextField
+
 
 class ImportKind(models.TextChoices):
     HOUSEHOLDS = "households", _("Households (one per row)")
@@ -133,3 +135,90 @@ class ImportRowKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.key}"
+
+
+# Phone submissions (OpenRosa) -----------------------------------------------------------------
+
+
+class SubmissionStatus(models.TextChoices):
+    RECEIVED = "received", _("Received, waiting to be processed")
+    PROCESSED = "processed", _("Turned into records")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+    SUPERSEDED = "superseded", _("Replaced by an edited version")
+
+
+class Submission(models.Model):
+    """One form instance sent by a phone, kept as the record of truth.
+
+    The raw XML is stored encrypted, exactly as received, and never changed: staff corrections
+    of a submission that could not be processed live beside it in `corrections`. A form
+    instance is stored once (unique form + instanceID), whatever the number of retries.
+    """
+
+    form_id = models.CharField(max_length=100)
+    form_version = models.CharField(max_length=40, blank=True)
+    instance_id = models.CharField(max_length=100)
+    # An edit names the instance it replaces (meta/deprecatedID); `previous` is that row.
+    deprecated_id = models.CharField(max_length=100, blank=True)
+    previous = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="later_versions"
+    )
+    device = models.ForeignKey(
+        "accounts.DeviceCredential", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    xml = EncryptedTextField()
+    xml_sha256 = models.CharField(max_length=64)
+    # File names the instance refers to in its binary (photo) questions.
+    attachments_expected = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, editable=False)
+    status = models.CharField(
+        max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.RECEIVED
+    )
+    review_code = models.CharField(max_length=60, blank=True)
+    review_reason = models.TextField(blank=True)
+    review_field = models.CharField(max_length=200, blank=True)
+    # Staff corrections: field path -> value, applied over the XML when processing again.
+    corrections = models.JSONField(default=dict, blank=True)
+    visit = models.ForeignKey(
+        "monitoring.Visit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form_id", "instance_id"], name="one_submission_per_instance"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} {self.instance_id} ({self.status})"
+
+    @property
+    def attachments_missing(self) -> list[str]:
+        received = {attachment.name for attachment in self.attachments.all()}
+        return [name for name in self.attachments_expected if name not in received]
+
+
+class SubmissionAttachment(models.Model):
+    """A file sent with a submission (a photo), base64 inside an encrypted text field."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = EncryptedTextField()
+    received_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "name"], name="one_attachment_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}/{self.name}"

@@ -1,0 +1,1 @@
+"""The OpenRosa server for ODK Collect and KoboCollect (docs/collect.md)."""
