@@ -425,3 +425,38 @@ def identification_referrals(user: Any, identification: Any) -> list[Referral]:
         .select_related("agency")
         .order_by("-referred_at", "-id")
     )
+
+
+def referral_page(
+    user: Any,
+    *,
+    status: str = "",
+    agency_id: int | None = None,
+    urgency: str = "",
+    overdue: bool | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    now: datetime | None = None,
+) -> Page[Referral]:
+    """Referrals the user may see, newest first, filtered like the API asks."""
+    queryset = referrals_visible_to(user).select_related("child", "agency", "area", "case")
+    if status in ReferralStatus.values:
+        queryset = queryset.filter(status=status)
+    if agency_id is not None:
+        queryset = queryset.filter(agency_id=agency_id)
+    if urgency:
+        queryset = queryset.filter(urgency=urgency)
+    late = Q(status=ReferralStatus.PENDING, deadline_at__lt=now or timezone.now())
+    if overdue is True:
+        queryset = queryset.filter(late)
+    elif overdue is False:
+        queryset = queryset.exclude(late)
+    return keyset_page(queryset, order=["-id"], cursor=cursor, size=limit)
+
+
+def follow_up_page(
+    case: Case, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> Page[FollowUp]:
+    """Follow-ups of a case the caller fetched through access/cases.py, newest first."""
+    queryset = case.follow_ups.select_related("observation")
+    return keyset_page(queryset, order=["-id"], cursor=cursor, size=limit)

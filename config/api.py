@@ -87,12 +87,14 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from accounts.api import router as accounts_router
     from audit.api import router as audit_router
+    from cases.api import router as cases_router
     from companies.api import router as companies_router
     from geo.api import router as geo_router
     from monitoring.api import router as monitoring_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", audit_router)
+    api.add_router("/", cases_router)
     api.add_router("/", companies_router)
     api.add_router("/", geo_router)
     api.add_router("/", monitoring_router)
