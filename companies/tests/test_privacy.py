@@ -136,7 +136,7 @@ def test_phone_endpoints_refuse_a_company_members_session(world, client_for, rec
 
 def _api_operations(ids: dict[str, int]) -> list[tuple[str, str]]:
     document = api.get_openapi_schema()
-    operations = []
+    operations: list[tuple[str, str]] = []
     for path, methods in document["paths"].items():
         if path.startswith(COMPANY_API_PREFIXES):
             continue
