@@ -30,6 +30,10 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Cases"), "cases:case_list", Permission.CASE_READ),
     NavItem(_("Duplicates"), "monitoring:duplicate_list", Permission.CHILD_MERGE),
     NavItem(_("Imports"), "collect:import_list", Permission.MONITORING_IMPORT),
+    # Field phones: facilitators manage their own, hub admins everyone's (no role holds both).
+    NavItem(_("Phones"), "openrosa:device_list", Permission.VISIT_RECORD),
+    NavItem(_("Phones"), "openrosa:device_list", Permission.DEVICE_CREDENTIAL_MANAGE),
+    NavItem(_("Phone submissions"), "openrosa:review_list", Permission.SUBMISSION_REVIEW),
     NavItem(_("Companies"), "companies:list", Permission.COMPANY_MANAGE),
     NavItem(_("Users"), "accounts:admin_user_list", Permission.USER_MANAGE),
     NavItem(_("Organisations"), "accounts:admin_organisation_list", Permission.ORGANISATION_MANAGE),

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Organisation, RoleAssignment, User
 from audit.actions import Action
 from audit.services import record_event
+from core.seeding.companies_demo import seed_companies
 from core.seeding.demo_people import ORGANISATIONS, PEOPLE
 from core.seeding.drc_geography import AREAS, SITES
 from core.seeding.monitoring_demo import seed_monitoring
@@ -166,6 +167,8 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("authenticators", seed_demo_devices),
     DemoStep("sites", seed_sites),
     DemoStep("monitoring", seed_monitoring),
+    # After "cases": sponsored cohorts take some of the demo cases (none is fine).
+    DemoStep("companies", seed_companies),
 )
 
 
