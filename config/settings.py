@@ -267,3 +267,10 @@ LOGGING = {
 
 # Demo users' password (the seed command reads it; see README).
 DEMO_PASSWORD = env.string("KINGA_DEMO_PASSWORD", "kinga-demo-2026")
+
+# Phones (ODK Collect / KoboCollect, collect/openrosa): HTTP Basic credentials must travel over
+# HTTPS in production; the demo on a local network accepts plain HTTP (docs/collect.md).
+KINGA_COLLECT_REQUIRE_HTTPS = env.boolean("KINGA_COLLECT_REQUIRE_HTTPS", default=PRODUCTION)
+KINGA_COLLECT_MAX_SUBMISSION_BYTES = env.integer(
+    "KINGA_COLLECT_MAX_SUBMISSION_BYTES", 10 * 1024 * 1024, minimum=1024
+)

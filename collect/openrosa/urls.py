@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from collect.openrosa import views
+from collect.openrosa import page_views, views
 
 app_name = "openrosa"
 urlpatterns = [
@@ -11,4 +11,10 @@ urlpatterns = [
     path("forms/<str:form_id>/manifest", views.form_manifest, name="form_manifest"),
     path("forms/<str:form_id>/media/<str:filename>", views.form_media, name="form_media"),
     path("submission", views.submission, name="submission"),
+]
+urlpatterns += [
+    path("phones/", page_views.device_list, name="device_list"),
+    path("phones/<int:device_id>/revoke/", page_views.device_revoke, name="device_revoke"),
+    path("review/", page_views.review_list, name="review_list"),
+    path("review/<int:submission_id>/", page_views.review_detail, name="review_detail"),
 ]

@@ -1,0 +1,166 @@
+"""From a stored submission to records, the review queue, corrections and re-processing."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from accounts.services.devices import device_credential_create
+from audit.models import AuditEvent
+from collect.models import Submission, SubmissionStatus
+from collect.openrosa.client import default_child, household_visit_xml, new_instance_id
+from collect.openrosa.instance import InstanceError, parse_instance
+from collect.openrosa.processing import form_path, process_submission, submission_correct
+from collect.openrosa.receive import Outcome, submission_receive
+from collect.openrosa.xlsforms import published_form
+from core.errors import DomainError
+from monitoring.models import Child, Household, Identification, Visit
+
+pytestmark = pytest.mark.django_db
+VERSION = published_form("kinga_household_visit").version
+
+
+@pytest.fixture
+def device(world):
+    row, _secret = device_credential_create(
+        actor=world.facilitator, user=world.facilitator, label="phone"
+    )
+    return row
+
+
+@pytest.fixture
+def receive(device, django_capture_on_commit_callbacks):
+    def send(body: bytes):
+        with django_capture_on_commit_callbacks(execute=True):
+            received = submission_receive(device=device, body=body, files=[])
+        received.submission.refresh_from_db()
+        return received
+
+    return send
+
+
+def _body(world, *, community=None, children=None, version=VERSION, instance_id=None):
+    return household_visit_xml(
+        community=community or world.village.code,
+        instance_id=instance_id or new_instance_id(),
+        version=version,
+        visited_on=timezone.localdate().isoformat(),
+        children=children,
+    )
+
+
+def test_a_household_visit_lands_with_classification_and_identification(world, receive):
+    received = receive(_body(world))
+    submission = received.submission
+    assert (received.outcome, submission.status) == (Outcome.CREATED, SubmissionStatus.PROCESSED)
+    visit = submission.visit
+    child = visit.observations.get().child
+    assert child.external_id == f"odk:{submission.instance_id.removeprefix('uuid:')}:child:1"
+    assert child.last_name == "Kalenga"  # the caregiver consented
+    assert Identification.objects.get(child=child).status == "open"
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"submission:receive", "submission:process", "visit:record"} <= actions
+
+
+def test_processing_again_creates_nothing_new(world, receive):
+    submission = receive(_body(world)).submission
+    Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.RECEIVED)
+    process_submission(submission.pk)
+    assert Visit.objects.count() == Household.objects.count() == Child.objects.count() == 1
+    assert Submission.objects.get().status == SubmissionStatus.PROCESSED
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code", "field"),
+    [
+        ({"community": "V-NOWHERE"}, "submission.unknown_community", "community"),
+        ({"children": [default_child(age="40")]}, "child.age_range", "child[1]/age"),
+        ({"version": "1999"}, "submission.unknown_version", "@version"),
+        (
+            {"children": [default_child(activity=[{"task": "juggling", "hours": "3"}])]},
+            "visit.task_unknown",
+            "child[1]/activity[1]/task",
+        ),
+    ],
+)
+def test_refused_submissions_wait_in_review_with_the_reason(world, receive, kwargs, code, field):
+    submission = receive(_body(world, **kwargs)).submission
+    assert submission.status == SubmissionStatus.NEEDS_REVIEW
+    assert (submission.review_code, submission.review_field) == (code, field)
+    assert submission.review_reason
+    assert not Visit.objects.exists()
+    assert not Household.objects.exists()
+
+
+def test_out_of_scope_community_is_reviewed_not_recorded(world, receive):
+    submission = receive(_body(world, community=world.other_village.code)).submission
+    assert submission.review_code == "monitoring.out_of_scope"
+
+
+def test_staff_fix_and_process_again(world, receive, django_capture_on_commit_callbacks):
+    body = _body(world, children=[default_child(age="40")])
+    submission = receive(body).submission
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_correct(
+            actor=world.hub_admin, submission=submission, corrections={"child[1]/age": "14"}
+        )
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.PROCESSED
+    assert submission.corrections == {"child[1]/age": "14"}
+    assert submission.xml.encode() == body  # the record of truth is untouched
+    assert Visit.objects.get().observations.get().age_at_visit == 14
+    with pytest.raises(DomainError):
+        submission_correct(actor=world.hub_admin, submission=submission, corrections={})
+
+
+def test_unknown_version_fixed_by_choosing_a_known_one(
+    world, receive, django_capture_on_commit_callbacks
+):
+    submission = receive(_body(world, version="1999")).submission
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_correct(
+            actor=world.hub_admin, submission=submission, corrections={"@version": VERSION}
+        )
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.PROCESSED
+    assert submission.visit.form_version == VERSION
+
+
+def test_edit_of_a_processed_submission_goes_to_review(world, receive):
+    first = receive(_body(world)).submission
+    edit = household_visit_xml(
+        community=world.village.code,
+        instance_id=new_instance_id(),
+        version=VERSION,
+        visited_on=timezone.localdate().isoformat(),
+        deprecated_id=first.instance_id,
+    )
+    later = receive(edit).submission
+    assert later.previous == first
+    assert later.review_code == "submission.edit_after_processing"
+    assert Visit.objects.count() == 1
+
+
+def test_parse_refuses_entities_and_missing_ids():
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;">]><data id="f">&b;</data>'
+    )
+    for body in (bomb, b"<data><meta><instanceID>x</instanceID></meta></data>", b"<data id='f'/>"):
+        with pytest.raises(InstanceError):
+            parse_instance(body)
+
+
+def test_values_are_flattened_with_repeat_positions(world):
+    two = [default_child(), default_child(first_name="Neema", sex="female")]
+    values = parse_instance(_body(world, children=two)).values
+    assert values["child[2]/first_name"] == "Neema"
+    assert values["child[1]/activity[1]/task"] == "digging"
+
+
+def test_service_fields_map_to_form_paths():
+    assert form_path("children[0].activities[1].hours_per_week") == "child[1]/activity[2]/hours"
+    assert form_path("children[2].estimated_age") == "child[3]/age"
+    assert form_path("household.head_name") == "head_name"
+    assert form_path("household.area") == "community"
+    assert form_path(None) == ""
