@@ -26,6 +26,7 @@ from core.seeding.companies_demo import seed_companies
 from core.seeding.demo_people import ORGANISATIONS, PEOPLE
 from core.seeding.drc_geography import AREAS, SITES
 from core.seeding.monitoring_demo import seed_monitoring
+from core.seeding.phones_demo import seed_demo_phone
 from core.seeding.totp import DEMO_DEVICE_NAME, demo_totp_key
 from geo.models import Area, Site
 from geo.services import area_create, site_create
@@ -165,6 +166,7 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("organisations", seed_organisations),
     DemoStep("people", seed_people),
     DemoStep("authenticators", seed_demo_devices),
+    DemoStep("phone credentials", seed_demo_phone),
     DemoStep("sites", seed_sites),
     DemoStep("monitoring", seed_monitoring),
     # After "cases": sponsored cohorts take some of the demo cases (none is fine).

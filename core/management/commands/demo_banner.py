@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from core.seeding.demo_people import MFA_EXAMPLE_USERNAME, ORGANISATIONS, PEOPLE
+from core.seeding.phones_demo import DEMO_PHONE_USERNAME, demo_phone_credential
 from core.seeding.totp import DEMO_DEVICE_NAME, base32_key
 
 _RULE = "=" * 72
@@ -56,9 +57,26 @@ class Command(BaseCommand):
             f"  The key of {MFA_EXAMPLE_USERNAME}: {base32_key(MFA_EXAMPLE_USERNAME)}",
             *self._otpauth_line(),
             "  Demo keys are derived from the username, so they are not secret: demo only.",
+            *self._phone_lines(options["url"]),
             _RULE,
         ]
         self.stdout.write("\n".join(lines))
+
+    def _phone_lines(self, url: str) -> list[str]:
+        """Where ODK Collect / KoboCollect connects, and the demo facilitator's phone login."""
+        credential = demo_phone_credential()
+        if credential is None:
+            return []
+        name, secret = credential
+        return [
+            "",
+            f"  Phones (ODK Collect / KoboCollect) as {DEMO_PHONE_USERNAME}:",
+            f"    Server URL: {url.rstrip('/')}/collect",
+            f"    Username:   {name}",
+            f"    Password:   {secret}",
+            "  Start with HOST=0.0.0.0 to reach it from a phone on the same network",
+            "  (docs/collect.md says which port Collect accepts over plain HTTP).",
+        ]
 
     def _otpauth_line(self) -> list[str]:
         """The otpauth:// address of the example device, for apps that take a link or QR."""
