@@ -34,6 +34,7 @@ from monitoring.choices import (
     VisitSource,
 )
 from monitoring.models import Child, Household, Visit
+from monitoring.services import batch
 from monitoring.services.children import ConsentInput, child_register
 from monitoring.services.households import household_create
 from monitoring.services.visits import ActivityInput, ObservationInput, visit_record
@@ -86,12 +87,62 @@ class Lookups:
     sites: dict[str, Site] = field(default_factory=dict)
 
 
+# A batch item ready for monitoring.services.batch, and how to point its refusal at a cell.
+Prepared = tuple[batch.BatchItem, Callable[[batch.ItemResult], Problem]]
+
+
 class Handler(Protocol):
     def key(self, record: Record) -> str: ...
 
     def preload(self, records: list[Record]) -> Lookups: ...
 
     def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome: ...
+
+    def prepare(self, record: Record, lookups: Lookups, actor: Any) -> Prepared | Outcome: ...
+
+
+def process_batch(
+    handler: Handler, records: list[Record], lookups: Lookups, actor: Any, job_id: int | None
+) -> list[Outcome]:
+    """The bulk path: convert each record, then record every convertible one in one call to
+    monitoring.services.batch.record_batch (same rules, a fixed number of queries per batch)."""
+    outcomes: list[Outcome | None] = []
+    pending: list[tuple[int, batch.BatchItem, Callable[[batch.ItemResult], Problem]]] = []
+    for record in records:
+        prepared = handler.prepare(record, lookups, actor)
+        if isinstance(prepared, Outcome):
+            outcomes.append(prepared)
+            continue
+        item, locate = prepared
+        pending.append((len(outcomes), item, locate))
+        outcomes.append(None)
+    if pending:
+        results = batch.record_batch(
+            actor=actor,
+            items=[item for _position, item, _locate in pending],
+            source=VisitSource.IMPORT,
+            job_id=job_id,
+        )
+        for (position, _item, locate), result in zip(pending, results, strict=True):
+            problems = [locate(result)] if result.error is not None else []
+            outcomes[position] = Outcome(result.status, problems)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _located(
+    household: Callable[[DomainError], Problem] | None = None,
+    children: list[Callable[[DomainError], Problem]] | None = None,
+    visit: Callable[[DomainError], Problem] | None = None,
+) -> Callable[[batch.ItemResult], Problem]:
+    def locate(result: batch.ItemResult) -> Problem:
+        error = result.error
+        assert error is not None
+        if result.where == batch.CHILD and children:
+            return children[min(result.child_index or 0, len(children) - 1)](error)
+        chosen = {batch.HOUSEHOLD: household, batch.VISIT: visit}.get(result.where)
+        return (chosen or household or visit or (children or [])[0])(error)
+
+    return locate
 
 
 def _attempt(call: Callable[[], T], locate: Callable[[DomainError], Problem]) -> T:
@@ -243,6 +294,24 @@ def _activities(parts: list[Part]) -> tuple[ActivityInput, ...]:
     return tuple(found)
 
 
+def _seen(
+    part: Part,
+    activities: tuple[ActivityInput, ...],
+    *,
+    child: Child | None = None,
+    new_child: int | None = None,
+) -> batch.SeenChild:
+    return batch.SeenChild(
+        child=child,
+        new_child=new_child,
+        school_status=part.choice("school_status"),
+        activities=activities,
+        household_chores_hours=part.number("household_chores_hours"),
+        worst_forms=part.tags("worst_forms"),
+        immediate_danger=bool(part.yes_no("immediate_danger")),
+    )
+
+
 def _observation(
     child: Child, part: Part, activities: tuple[ActivityInput, ...]
 ) -> ObservationInput:
@@ -315,6 +384,18 @@ class HouseholdRows:
             return Outcome(INVALID, rejection.problems)
         return Outcome(CREATED)
 
+    def prepare(self, record: Record, lookups: Lookups, actor: Any) -> Prepared | Outcome:
+        key = self.key(record)
+        if key in lookups.households:
+            return Outcome(SKIPPED)
+        main = record.main
+        area = _area_of(main, lookups)
+        inputs = _household_inputs(main)
+        if (rejected := _rejected(record, [main])) or area is None:
+            return rejected or Outcome(INVALID, main.problems)
+        item = batch.BatchItem(household=batch.NewHousehold(external_id=key, area=area, **inputs))
+        return item, _located(household=_at(main, _HOUSEHOLD_FIELDS))
+
 
 class ChildRows:
     def key(self, record: Record) -> str:
@@ -363,6 +444,31 @@ class ChildRows:
         except RowRejected as rejection:
             return Outcome(INVALID, rejection.problems)
         return Outcome(CREATED)
+
+    def prepare(self, record: Record, lookups: Lookups, actor: Any) -> Prepared | Outcome:
+        key = self.key(record)
+        if key in lookups.children:
+            return Outcome(SKIPPED)
+        main = record.main
+        household = self._household(main, lookups)
+        inputs = _child_inputs(main, on=None)
+        if (rejected := _rejected(record, [main])) or household is None:
+            return rejected or Outcome(INVALID, main.problems)
+        new = batch.NewChild(external_id=key, household=household, **inputs)
+        return batch.BatchItem(children=[new]), _located(children=[_child_locate(main)])
+
+    def _household(self, main: Part, lookups: Lookups) -> Household | None:
+        household_id = main.required_text("household_external_id")
+        household = lookups.households.get(external_key(household_id)) or lookups.households.get(
+            household_id
+        )
+        if household_id and household is None:
+            main.refuse(
+                "household_external_id",
+                _("No household has this id or code. Import the households first."),
+                "import.household_unknown",
+            )
+        return household
 
 
 class VisitRows:
@@ -438,6 +544,50 @@ class VisitRows:
         except RowRejected as rejection:
             return Outcome(INVALID, rejection.problems)
         return Outcome(CREATED)
+
+    def prepare(self, record: Record, lookups: Lookups, actor: Any) -> Prepared | Outcome:
+        key = self.key(record)
+        if key in lookups.visits:
+            return Outcome(SKIPPED)
+        main = record.main
+        child_id = main.required_text("child_external_id")
+        child = lookups.children.get(external_key(child_id)) or lookups.children.get(child_id)
+        if child_id and child is None:
+            main.refuse(
+                "child_external_id",
+                _("No child has this id or code. Import the children first."),
+                "import.child_unknown",
+            )
+        visited_on = _visit_day(main)
+        site = None
+        if main.has("site_code"):
+            site = lookups.sites.get(main.text("site_code"))
+            if site is None:
+                main.refuse("site_code", _("Unknown site code."), "import.site_unknown")
+        kind = main.choice(
+            "visit_kind", VisitKind.SITE if main.has("site_code") else VisitKind.HOUSEHOLD
+        )
+        facilitator = _facilitator(main, lookups, actor)
+        activities = _activities(record.activities)
+        if (
+            (rejected := _rejected(record, _all_parts(record)))
+            or child is None
+            or visited_on is None
+        ):
+            return rejected or Outcome(INVALID, main.problems)
+        at_home = kind in (VisitKind.HOUSEHOLD, VisitKind.FOLLOW_UP)
+        visit = batch.NewVisit(
+            external_id=key,
+            kind=kind,
+            visited_on=visited_on,
+            facilitator=facilitator,
+            seen=[_seen(main, activities, child=child)],
+            household=child.household if at_home else None,
+            site=site,
+            notes=main.text("notes"),
+        )
+        locate = _visit_locate(main, [(main, record.activities)])
+        return batch.BatchItem(visit=visit), _located(visit=locate)
 
 
 class KoboHouseholdVisits:
@@ -519,6 +669,51 @@ class KoboHouseholdVisits:
         except RowRejected as rejection:
             return Outcome(INVALID, rejection.problems)
         return Outcome(CREATED)
+
+    def prepare(self, record: Record, lookups: Lookups, actor: Any) -> Prepared | Outcome:
+        key = self.key(record)
+        if key in lookups.visits:
+            return Outcome(SKIPPED)
+        main = record.main
+        household = lookups.households.get(key)
+        area = household.area if household is not None else _area_of(main, lookups)
+        household_inputs = _household_inputs(main)
+        visited_on = _visit_day(main)
+        facilitator = _facilitator(main, lookups, actor)
+        seen = [
+            (entry, _child_inputs(entry.part, on=visited_on), _activities(entry.activities))
+            for entry in record.children
+        ]
+        if (
+            (rejected := _rejected(record, _all_parts(record)))
+            or area is None
+            or visited_on is None
+        ):
+            return rejected or Outcome(INVALID, main.problems)
+        item = batch.BatchItem(
+            household=batch.NewHousehold(external_id=key, area=area, **household_inputs),
+            children=[
+                batch.NewChild(external_id=f"{key}:child:{entry.number}", **inputs)
+                for entry, inputs, _activities_seen in seen
+            ],
+            visit=batch.NewVisit(
+                external_id=key,
+                kind=VisitKind.HOUSEHOLD,
+                visited_on=visited_on,
+                facilitator=facilitator,
+                seen=[
+                    _seen(entry.part, activities, new_child=index)
+                    for index, (entry, _inputs, activities) in enumerate(seen)
+                ],
+                notes=main.text("notes"),
+            ),
+        )
+        locate = _located(
+            household=_at(main, _HOUSEHOLD_FIELDS),
+            children=[_child_locate(entry.part) for entry, _inputs, _activities_seen in seen],
+            visit=_visit_locate(main, [(entry.part, entry.activities) for entry, _i, _a in seen]),
+        )
+        return item, locate
 
 
 HANDLERS: dict[str, Callable[[], Handler]] = {

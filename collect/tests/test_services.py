@@ -52,8 +52,11 @@ def test_households_csv_is_checked_then_imported_with_kobo_ids(world, checked, i
     assert household.head_name == "Kabila Mwamba"
     assert household.area == world.village
     assert household.members_count == 5
-    # Each record is audited by its service, and the import itself once.
-    assert AuditEvent.objects.filter(action="household:create").count() == 2
+    # Each batch of rows is audited once (counts and job, never a name), and the import once.
+    batch_event = AuditEvent.objects.get(action="import:batch")
+    assert (batch_event.subject_type, batch_event.subject_id) == ("collect.importjob", str(job.pk))
+    assert (batch_event.changes["households"], batch_event.changes["created"]) == (2, 2)
+    assert "Kabila" not in str(batch_event.changes)
     assert AuditEvent.objects.get(action="import:run").changes["created"] == 2
 
 

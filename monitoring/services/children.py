@@ -84,6 +84,95 @@ def birth_date_from(
     return estimated, True
 
 
+@dataclass(frozen=True)
+class CheckedChild:
+    first_name: str
+    last_name: str
+    birth_date: date
+    estimated: bool
+
+
+def validate_child(
+    *,
+    first_name: str,
+    last_name: str,
+    sex: str,
+    age_evidence: str,
+    age_confidence: str,
+    birth_date: date | None,
+    estimated_age: int | None,
+    estimated_on: date | None,
+) -> CheckedChild:
+    """The rules a new child record must meet, without the database (one place for every path)."""
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not normalise_name(first_name):
+        raise DomainError(
+            "child.first_name_required", _("Give the child's first name."), field="first_name"
+        )
+    if sex not in Sex.values:
+        raise DomainError("child.sex", _("Choose girl or boy."), field="sex")
+    if age_evidence not in AgeEvidence.values:
+        raise DomainError(
+            "child.age_evidence", _("Say how the age is known."), field="age_evidence"
+        )
+    if age_confidence not in AgeConfidence.values:
+        raise DomainError(
+            "child.age_confidence", _("Say how sure the age is."), field="age_confidence"
+        )
+    born, estimated = birth_date_from(
+        birth_date=birth_date, estimated_age=estimated_age, estimated_on=estimated_on
+    )
+    check_birth_date_recordable(born)
+    return CheckedChild(first_name, last_name, born, estimated)
+
+
+def check_birth_date_recordable(born: date) -> None:
+    if (timezone.localdate() - born).days > (OLDEST_AGE_RECORDED + 1) * 366:
+        raise DomainError(
+            "child.too_old",
+            _("Kinga records children and youth up to %(max)s years old.")
+            % {"max": OLDEST_AGE_RECORDED},
+            field="birth_date",
+        )
+
+
+def already_recorded(code: str) -> DomainError:
+    return DomainError(
+        "child.already_recorded",
+        _("This child is already recorded in this household as %(code)s.") % {"code": code},
+        field="first_name",
+    )
+
+
+def validate_consent(*, actor: Any, consent: ConsentInput, household_id: int | None) -> None:
+    """The rules a consent record must meet (`household_id`: the child's household)."""
+    if consent.kind not in ConsentKind.values:
+        raise DomainError("consent.kind", _("Unknown kind of consent."), field="consent_kind")
+    if consent.purpose not in ConsentPurpose.values:
+        raise DomainError("consent.purpose", _("Unknown consent purpose."), field="consent_purpose")
+    if consent.obtained_on > timezone.localdate():
+        raise DomainError(
+            "consent.future", _("Consent cannot be dated in the future."), field="obtained_on"
+        )
+    if consent.caregiver is not None and consent.caregiver.household_id != household_id:
+        raise DomainError(
+            "consent.caregiver", _("The caregiver is not of this household."), field="caregiver"
+        )
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise DomainError("consent.who", _("Consent must be recorded by a named person."))
+
+
+def latest_consent_given(consents: list[ConsentInput], kind: str, purpose: str) -> bool:
+    """What `has_consent` would answer after recording `consents` in this order on a new child:
+    the latest by date wins, the last recorded among those of the same date."""
+    matching = [
+        (consent.obtained_on, index, consent.given)
+        for index, consent in enumerate(consents)
+        if consent.kind == kind and consent.purpose == purpose
+    ]
+    return bool(matching) and max(matching)[2]
+
+
 def has_consent(child: Child, kind: str, purpose: str) -> bool:
     latest = (
         child.consents.filter(kind=kind, purpose=purpose).order_by("-obtained_on", "-id").first()
@@ -113,40 +202,26 @@ def child_register(
         if existing is not None:
             return existing
     require_recording_right(actor, household.area)
-    first_name, last_name = first_name.strip(), last_name.strip()
-    if not normalise_name(first_name):
-        raise DomainError(
-            "child.first_name_required", _("Give the child's first name."), field="first_name"
-        )
-    if sex not in Sex.values:
-        raise DomainError("child.sex", _("Choose girl or boy."), field="sex")
-    if age_evidence not in AgeEvidence.values:
-        raise DomainError(
-            "child.age_evidence", _("Say how the age is known."), field="age_evidence"
-        )
-    if age_confidence not in AgeConfidence.values:
-        raise DomainError(
-            "child.age_confidence", _("Say how sure the age is."), field="age_confidence"
-        )
-    born, estimated = birth_date_from(
-        birth_date=birth_date, estimated_age=estimated_age, estimated_on=estimated_on
+    checked = validate_child(
+        first_name=first_name,
+        last_name=last_name,
+        sex=sex,
+        age_evidence=age_evidence,
+        age_confidence=age_confidence,
+        birth_date=birth_date,
+        estimated_age=estimated_age,
+        estimated_on=estimated_on,
     )
-    if (timezone.localdate() - born).days > (OLDEST_AGE_RECORDED + 1) * 366:
-        raise DomainError(
-            "child.too_old",
-            _("Kinga records children and youth up to %(max)s years old.")
-            % {"max": OLDEST_AGE_RECORDED},
-            field="birth_date",
-        )
+    first_name, last_name, born, estimated = (
+        checked.first_name,
+        checked.last_name,
+        checked.birth_date,
+        checked.estimated,
+    )
     key = duplicate_key(first_name, born, household)
     same = Child.objects.filter(duplicate_key=key, merged_into__isnull=True).first()
     if same is not None:
-        raise DomainError(
-            "child.already_recorded",
-            _("This child is already recorded in this household as %(code)s.")
-            % {"code": same.code},
-            field="first_name",
-        )
+        raise already_recorded(same.code)
     child = Child.objects.create(
         code=new_code("CH"),
         household=household,
@@ -197,20 +272,7 @@ def consent_record(*, actor: Any, child: Child, consent: ConsentInput) -> Consen
 
 
 def _record_consent(*, actor: Any, child: Child, consent: ConsentInput) -> Consent:
-    if consent.kind not in ConsentKind.values:
-        raise DomainError("consent.kind", _("Unknown kind of consent."), field="consent_kind")
-    if consent.purpose not in ConsentPurpose.values:
-        raise DomainError("consent.purpose", _("Unknown consent purpose."), field="consent_purpose")
-    if consent.obtained_on > timezone.localdate():
-        raise DomainError(
-            "consent.future", _("Consent cannot be dated in the future."), field="obtained_on"
-        )
-    if consent.caregiver is not None and consent.caregiver.household_id != child.household_id:
-        raise DomainError(
-            "consent.caregiver", _("The caregiver is not of this household."), field="caregiver"
-        )
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise DomainError("consent.who", _("Consent must be recorded by a named person."))
+    validate_consent(actor=actor, consent=consent, household_id=child.household_id)
     row = Consent.objects.create(
         child=child,
         kind=consent.kind,

@@ -25,7 +25,7 @@ def head_name_hash(name: str) -> str:
     return keyed_hash("person-name", normalise_name(name))
 
 
-def _validate(
+def validate_household(
     *,
     area: Area,
     head_name: str,
@@ -74,6 +74,14 @@ def _validate(
         _check_location(location)
 
 
+def clean_household_inputs(
+    *, head_name: str, phone: str, location: str, income_sources: list[str] | None
+) -> tuple[str, str, str, list[str]]:
+    """Stripped texts and de-duplicated income sources, as every path stores them."""
+    sources = list(dict.fromkeys(income_sources or []))
+    return head_name.strip(), phone.strip(), location.strip(), sources
+
+
 def _check_location(location: str) -> None:
     try:
         latitude, longitude = (float(part) for part in location.split(","))
@@ -111,9 +119,10 @@ def household_create(
         if existing is not None:
             return existing
     require_recording_right(actor, area)
-    sources = list(dict.fromkeys(income_sources or []))
-    head_name, phone, location = head_name.strip(), phone.strip(), location.strip()
-    _validate(
+    head_name, phone, location, sources = clean_household_inputs(
+        head_name=head_name, phone=phone, location=location, income_sources=income_sources
+    )
+    validate_household(
         area=area,
         head_name=head_name,
         members_count=members_count,
@@ -165,9 +174,10 @@ def household_update(
     school_cost_burden: str,
 ) -> Household:
     require_recording_right(actor, household.area)
-    sources = list(dict.fromkeys(income_sources))
-    head_name, phone, location = head_name.strip(), phone.strip(), location.strip()
-    _validate(
+    head_name, phone, location, sources = clean_household_inputs(
+        head_name=head_name, phone=phone, location=location, income_sources=income_sources
+    )
+    validate_household(
         area=household.area,
         head_name=head_name,
         members_count=members_count,

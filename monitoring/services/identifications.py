@@ -7,7 +7,7 @@ which a new finding can make more urgent but never less.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -35,47 +35,48 @@ def urgency_for(category: Category, *, immediate_danger: bool) -> Urgency:
     return Urgency.STANDARD
 
 
-@transaction.atomic
-def identify(*, actor: Any, observation: Observation, category: Category) -> Identification | None:
-    """Open an identification for the observed child, or update the one already open.
+def visit_moment(visited_on: date, now: datetime) -> datetime:
+    """When the child was seen, as far as we know: now for a visit entered on its day, else the
+    end of the visit day (local time). A visit records its day, not its hour, so the end of
+    the day is the latest moment it can have happened: a late entry never restarts the clock,
+    and the delay counted is never more than what really passed."""
+    end_of_day = timezone.make_aware(datetime.combine(visited_on + timedelta(days=1), time.min))
+    return min(now, end_of_day)
 
-    None when the child already has a case: the case takes the finding (cases module).
-    """
-    # Imported here: cases depends on monitoring, so a module-level import would be a cycle.
-    from cases.services.reidentification import absorb_identification
 
-    if absorb_identification(actor=actor, observation=observation, category=category):
-        return None
-    urgency = urgency_for(category, immediate_danger=observation.immediate_danger)
-    now = timezone.now()
-    deadline = now + URGENCY_WINDOWS[urgency]
-    current = (
-        Identification.objects.select_for_update()
-        .filter(child=observation.child, status=IdentificationStatus.OPEN)
-        .first()
+def deadline_for(urgency: Urgency, *, visited_on: date, now: datetime) -> datetime:
+    """The referral deadline runs from the visit, not from data entry: a visit entered three
+    days late with a 24-hour deadline is already overdue."""
+    return visit_moment(visited_on, now) + URGENCY_WINDOWS[urgency]
+
+
+def new_identification(
+    *, observation: Observation, category: Category, urgency: Urgency, now: datetime
+) -> Identification:
+    """An unsaved identification for a child with none open."""
+    return Identification(
+        child=observation.child,
+        first_observation=observation,
+        latest_observation=observation,
+        category=category.value,
+        urgency=urgency,
+        identified_at=now,
+        deadline_at=deadline_for(urgency, visited_on=observation.visit.visited_on, now=now),
+        area=observation.visit.area,
     )
-    if current is None:
-        identification = Identification.objects.create(
-            child=observation.child,
-            first_observation=observation,
-            latest_observation=observation,
-            category=category.value,
-            urgency=urgency,
-            identified_at=now,
-            deadline_at=deadline,
-            area=observation.visit.area,
-        )
-        record_event(
-            actor=actor,
-            action=Action.IDENTIFICATION_CREATE,
-            subject=identification,
-            changes={
-                "category": category.value,
-                "urgency": urgency.value,
-                "child": observation.child_id,
-            },
-        )
-        return identification
+
+
+def merge_finding(
+    current: Identification,
+    *,
+    observation: Observation,
+    category: Category,
+    urgency: Urgency,
+    now: datetime,
+) -> dict[str, Any]:
+    """Link a new finding to the open identification (in memory): it can make it more severe,
+    more urgent, or due sooner, never less. Returns the changes, for the audit trail."""
+    deadline = deadline_for(urgency, visited_on=observation.visit.visited_on, now=now)
     changes: dict[str, Any] = {"latest_observation": observation.pk}
     current.latest_observation = observation
     if Category(category).severity > Category(current.category).severity:
@@ -90,6 +91,46 @@ def identify(*, actor: Any, observation: Observation, category: Category) -> Ide
             "new": deadline.isoformat(),
         }
         current.deadline_at = deadline
+    return changes
+
+
+@transaction.atomic
+def identify(*, actor: Any, observation: Observation, category: Category) -> Identification | None:
+    """Open an identification for the observed child, or update the one already open.
+
+    None when the child already has a case: the case takes the finding (cases module).
+    """
+    # Imported here: cases depends on monitoring, so a module-level import would be a cycle.
+    from cases.services.reidentification import absorb_identification
+
+    if absorb_identification(actor=actor, observation=observation, category=category):
+        return None
+    urgency = urgency_for(category, immediate_danger=observation.immediate_danger)
+    now = timezone.now()
+    current = (
+        Identification.objects.select_for_update()
+        .filter(child=observation.child, status=IdentificationStatus.OPEN)
+        .first()
+    )
+    if current is None:
+        identification = new_identification(
+            observation=observation, category=category, urgency=urgency, now=now
+        )
+        identification.save()
+        record_event(
+            actor=actor,
+            action=Action.IDENTIFICATION_CREATE,
+            subject=identification,
+            changes={
+                "category": category.value,
+                "urgency": urgency.value,
+                "child": observation.child_id,
+            },
+        )
+        return identification
+    changes = merge_finding(
+        current, observation=observation, category=category, urgency=urgency, now=now
+    )
     current.save()
     record_event(actor=actor, action=Action.IDENTIFICATION_UPDATE, subject=current, changes=changes)
     return current

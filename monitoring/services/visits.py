@@ -129,7 +129,13 @@ def _check_observation(index: int, item: ObservationInput, tasks: dict[str, Task
     return checked
 
 
-def _place(kind: str, household: Household | None, site: Site | None) -> Any:
+def _lives_in(child: Child, household: Household) -> bool:
+    if household._state.adding:  # not saved yet: the very object the child was built with
+        return child._state.adding and child.household is household
+    return child.household_id == household.pk
+
+
+def visit_area(kind: str, household: Household | None, site: Site | None) -> Any:
     if kind not in VisitKind.values:
         raise DomainError("visit.kind", _("Unknown kind of visit."), field="kind")
     if kind in (VisitKind.HOUSEHOLD, VisitKind.FOLLOW_UP) and household is None:
@@ -143,19 +149,42 @@ def _place(kind: str, household: Household | None, site: Site | None) -> Any:
     return household.area if household is not None else site.area  # type: ignore[union-attr]
 
 
+def active_tasks(codes: set[str]) -> dict[str, Task]:
+    return {task.code: task for task in Task.objects.filter(code__in=codes, is_active=True)}
+
+
 def _check_children(
     observations: list[ObservationInput], *, household: Household | None, visited_on: date
 ) -> list[tuple[ObservationInput, int, _Checked]]:
-    seen = [item.child.pk for item in observations]
+    codes = {activity.task_code for item in observations for activity in item.activities}
+    return check_children(
+        observations, household=household, visited_on=visited_on, tasks=active_tasks(codes)
+    )
+
+
+def check_children(
+    observations: list[ObservationInput],
+    *,
+    household: Household | None,
+    visited_on: date,
+    tasks: dict[str, Task],
+) -> list[tuple[ObservationInput, int, _Checked]]:
+    """Check each child seen, with the task catalogue already loaded; returns age and facts.
+
+    Children and household may be unsaved (a batch import checks before it writes): a child
+    is then told apart by its identity, and belongs to the household object it was built with.
+    """
+    seen = [
+        ("saved", item.child.pk) if item.child.pk is not None else ("new", id(item.child))
+        for item in observations
+    ]
     if len(set(seen)) != len(seen):
         raise DomainError(
             "visit.child_twice", _("The same child is listed twice."), field="children"
         )
-    codes = {activity.task_code for item in observations for activity in item.activities}
-    tasks = {task.code: task for task in Task.objects.filter(code__in=codes, is_active=True)}
     checked = []
     for index, item in enumerate(observations):
-        if household is not None and item.child.household_id != household.pk:
+        if household is not None and not _lives_in(item.child, household):
             raise DomainError(
                 "visit.child_elsewhere",
                 _("A child listed does not live in this household."),
@@ -178,6 +207,54 @@ def _check_children(
     return checked
 
 
+def check_visit(*, source: str, visited_on: date, observations: list[ObservationInput]) -> None:
+    if source not in VisitSource.values:
+        raise DomainError("visit.source", _("Unknown source."), field="source")
+    if not EARLIEST_VISIT <= visited_on <= timezone.localdate():
+        raise DomainError(
+            "visit.date", _("The visit date must be a past or present day."), field="visited_on"
+        )
+    if not observations:
+        raise DomainError(
+            "visit.no_child", _("Add at least one child seen on this visit."), field="children"
+        )
+
+
+def build_observation(
+    visit: Visit, item: ObservationInput, age: int, checked: _Checked
+) -> tuple[Observation, list[Activity], Category]:
+    """The observation of one checked child, classified in memory, and its activities (unsaved)."""
+    chores = _hours(item.household_chores_hours, "household_chores_hours")
+    result = classify_facts(
+        age=age, activities=checked.facts, chores_hours=chores, worst_forms=item.worst_forms
+    )
+    observation = Observation(
+        visit=visit,
+        child=item.child,
+        age_at_visit=age,
+        household_chores_hours=chores,
+        school_status=item.school_status,
+        worst_forms=list(dict.fromkeys(item.worst_forms)),
+        immediate_danger=item.immediate_danger,
+        notes=item.notes.strip(),
+        category=result.category.value,
+        reasons=list(result.reason_ids),
+        ruleset=result.ruleset_ref,
+    )
+    activities = [
+        Activity(
+            observation=observation,
+            task=task,
+            sector=fact.sector,
+            hours_per_week=fact.hours_per_week,
+            hazards=list(fact.hazards),
+            night=fact.night,
+        )
+        for task, fact in zip(checked.tasks, checked.facts, strict=True)
+    ]
+    return observation, activities, Category(result.category)
+
+
 @transaction.atomic
 def visit_record(
     *,
@@ -198,18 +275,9 @@ def visit_record(
         existing = Visit.objects.filter(external_id=external_id).first()
         if existing is not None:
             return existing
-    area = _place(kind, household, site)
+    area = visit_area(kind, household, site)
     require_recording_right(actor, area)
-    if source not in VisitSource.values:
-        raise DomainError("visit.source", _("Unknown source."), field="source")
-    if not EARLIEST_VISIT <= visited_on <= timezone.localdate():
-        raise DomainError(
-            "visit.date", _("The visit date must be a past or present day."), field="visited_on"
-        )
-    if not observations:
-        raise DomainError(
-            "visit.no_child", _("Add at least one child seen on this visit."), field="children"
-        )
+    check_visit(source=source, visited_on=visited_on, observations=observations)
     checked = _check_children(observations, household=household, visited_on=visited_on)
     try:
         with transaction.atomic():
@@ -229,39 +297,12 @@ def visit_record(
         return Visit.objects.get(external_id=external_id)
     categories: dict[str, int] = {}
     for item, age, facts in checked:
-        result = classify_facts(
-            age=age,
-            activities=facts.facts,
-            chores_hours=_hours(item.household_chores_hours, "household_chores_hours"),
-            worst_forms=item.worst_forms,
-        )
-        observation = Observation.objects.create(
-            visit=visit,
-            child=item.child,
-            age_at_visit=age,
-            household_chores_hours=_hours(item.household_chores_hours, "household_chores_hours"),
-            school_status=item.school_status,
-            worst_forms=list(dict.fromkeys(item.worst_forms)),
-            immediate_danger=item.immediate_danger,
-            notes=item.notes.strip(),
-            category=result.category.value,
-            reasons=list(result.reason_ids),
-            ruleset=result.ruleset_ref,
-        )
-        Activity.objects.bulk_create(
-            Activity(
-                observation=observation,
-                task=task,
-                sector=fact.sector,
-                hours_per_week=fact.hours_per_week,
-                hazards=list(fact.hazards),
-                night=fact.night,
-            )
-            for task, fact in zip(facts.tasks, facts.facts, strict=True)
-        )
-        categories[result.category.value] = categories.get(result.category.value, 0) + 1
-        if result.category in IDENTIFYING_CATEGORIES:
-            identify(actor=actor, observation=observation, category=Category(result.category))
+        observation, activities, category = build_observation(visit, item, age, facts)
+        observation.save()
+        Activity.objects.bulk_create(activities)
+        categories[category.value] = categories.get(category.value, 0) + 1
+        if category in IDENTIFYING_CATEGORIES:
+            identify(actor=actor, observation=observation, category=category)
     record_event(
         actor=actor,
         action=Action.VISIT_RECORD,

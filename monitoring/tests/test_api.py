@@ -665,6 +665,11 @@ def test_identification_filters(api, records, world):
     Identification.objects.filter(pk=late.pk).update(
         deadline_at=timezone.now() - timedelta(hours=2)
     )
+    # The fixture's visits are 3 days old, so their deadlines (run from the visit) have
+    # passed too: give the others time left, so only `late` is overdue.
+    Identification.objects.exclude(pk=late.pk).update(
+        deadline_at=timezone.now() + timedelta(hours=2)
+    )
     overdue = caller.get(IDENTIFICATIONS, {"overdue": "true"})
     assert_matches_schema(overdue, IDENTIFICATIONS)
     assert _ids(overdue) == [late.pk]

@@ -31,7 +31,7 @@ OUTSIDERS = [
 ]
 
 
-def _record(world, household, child, *activities, days_ago=3, **extra):
+def _record(world, household, child, *activities, days_ago=0, **extra):
     visit_record(
         actor=world.hub_admin,
         facilitator=world.hub_admin,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -95,6 +95,38 @@ def test_a_second_finding_updates_the_open_identification(world, household, chil
     assert again.category == "worst_forms"
     assert again.urgency == Urgency.IMMEDIATE
     assert again.deadline_at < first.deadline_at
+
+
+def test_a_visit_entered_late_keeps_the_deadline_of_its_day_and_shows_overdue(
+    world, household, child
+):
+    three_days_ago = timezone.localdate() - timedelta(days=3)
+    _visit(
+        world,
+        household,
+        _seen(child, ActivityInput("digging", 20), worst_forms=("trafficking",)),
+        day=three_days_ago,
+    )
+    identification = Identification.objects.get()
+    end_of_visit_day = timezone.make_aware(
+        datetime.combine(three_days_ago + timedelta(days=1), time.min)
+    )
+    # The 24 hours ran from the visit, not from the data entry: already overdue.
+    assert identification.deadline_at == end_of_visit_day + timedelta(hours=24)
+    assert identification.deadline_at < timezone.now()
+    assert identification.identified_at > identification.deadline_at
+
+
+def test_a_visit_entered_on_its_day_gets_the_full_window(world, household, child):
+    before = timezone.now()
+    _visit(
+        world,
+        household,
+        _seen(child, ActivityInput("digging", 20), worst_forms=("trafficking",)),
+        day=timezone.localdate(),
+    )
+    deadline = Identification.objects.get().deadline_at
+    assert before + timedelta(hours=24) <= deadline <= timezone.now() + timedelta(hours=24)
 
 
 def test_the_same_submission_twice_records_one_visit(world, household, child):
