@@ -106,5 +106,9 @@ class Action(models.TextChoices):
     NOMINATION_ACTIVATE = "nomination:activate", _("Nominated supplier active in the programme")
     COHORT_CREATE = "cohort:create", _("Sponsored cohort created")
     COHORT_ASSIGN = "cohort:assign", _("Case given a place in a sponsored cohort")
+    # Reports
+    REPORT_REQUEST = "report:request", _("Company report requested")
+    REPORT_ISSUE = "report:issue", _("Company report issued")
+    REPORT_DOWNLOAD = "report:download", _("Company report downloaded")
     # System
     SYSTEM_SEED = "system:seed", _("Demo or scale data generated")

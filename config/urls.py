@@ -15,6 +15,7 @@ urlpatterns = [
     path("collect/", include("collect.openrosa.urls")),
     path("cases/", include("cases.urls")),
     path("companies/", include("companies.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -9,6 +9,9 @@ Both are derived data: `manage.py refresh_indicators --full` rebuilds them from 
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -160,7 +163,9 @@ class IssuedReport(models.Model):
     status = models.CharField(max_length=10, choices=ReportStatus.choices)
     progress = models.PositiveSmallIntegerField(default=0)
     parameters = models.JSONField(default=dict)
-    snapshot = models.JSONField(default=dict)
+    # JSON text, not a JSON column: PostgreSQL's jsonb reorders keys, and the files list the
+    # figures in the snapshot's order, so reproducing them needs the text as written.
+    snapshot = models.TextField(default="{}")
     snapshot_sha256 = models.CharField(max_length=64, blank=True)
     pdf = models.BinaryField(default=b"")
     pdf_sha256 = models.CharField(max_length=64, blank=True)
@@ -179,3 +184,8 @@ class IssuedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.period_start} to {self.period_end} ({self.status})"
+
+    @property
+    def snapshot_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.snapshot)
+        return data

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from cases.choices import ClosureReason
 from geo.models import Area
-from monitoring.choices import IDENTIFYING_CATEGORIES, Sex
+from monitoring.choices import CATEGORY_LABELS, IDENTIFYING_CATEGORIES, Sex
 from reports.catalogue import BY_CODE, CATALOGUE, Indicator, Kind, Measure
 from reports.facts import events
 from reports.models import AgeBand, ChildFact, CubeCell, Grain
@@ -260,6 +260,34 @@ class CompanySection:
     by_sex_age: Table[str, str]
     by_category: Table[str, str]
     closures: Table[str, str]
+
+    @property
+    def sex_rows(self) -> list[tuple[str, list[Figure], Figure]]:
+        labels = dict(Sex.choices)
+        return [
+            (str(labels.get(sex, sex)), self.by_sex_age.row(sex), self.by_sex_age.row_totals[sex])
+            for sex in self.by_sex_age.rows
+        ]
+
+    @property
+    def column_totals(self) -> list[Figure]:
+        return [self.by_sex_age.column_totals[column] for column in self.by_sex_age.columns]
+
+    @property
+    def category_rows(self) -> list[tuple[str, Figure]]:
+        labels = {str(key): value for key, value in CATEGORY_LABELS.items()}
+        return [
+            (str(labels.get(code, code)), self.by_category.cells[(code, "n")])
+            for code in self.by_category.rows
+        ]
+
+    @property
+    def closure_rows(self) -> list[tuple[str, Figure]]:
+        labels = dict(ClosureReason.choices)
+        return [
+            (str(labels.get(code, code)), self.closures.cells[(code, "n")])
+            for code in self.closures.rows
+        ]
 
     def as_json(self) -> dict[str, Any]:
         return {

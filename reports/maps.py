@@ -1,0 +1,224 @@
+"""The programme map: sites and communities with their counts, drawn as SVG on a plain ground.
+
+No tiles and no script: it works offline and on a phone (decision 0005). Sites carry their own
+coordinates; a community is placed at the centre of its sites (or of its parent's sites when it
+has none). Territories are outlined by the convex hull of their points, labelled: an honest
+sketch of where things are, not a survey map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Sum
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from geo.models import Area, AreaLevel, Site
+from reports.catalogue import Measure
+from reports.charts import BAR, BAR_ALT, INK, LINE, MUTED
+from reports.facts import territory_of
+from reports.models import CubeCell, Grain
+from reports.selectors import Filters
+
+# Beyond this many points the smallest are left off the drawing (the table keeps them all).
+MAX_POINTS = 300
+
+
+@dataclass
+class MapPoint:
+    kind: str  # "site" or "community"
+    label: str
+    latitude: float
+    longitude: float
+    identified: int = 0
+    monitored: int = 0
+    territory_id: int = 0
+
+
+@dataclass
+class ProgrammeMap:
+    svg: SafeString
+    communities: list[MapPoint] = field(default_factory=list)
+    sites: list[MapPoint] = field(default_factory=list)
+    left_off: int = 0
+
+
+def _period(cells, filters: Filters):  # type: ignore[no-untyped-def]
+    return cells.filter(month__gte=filters.start, month__lte=filters.end)
+
+
+def programme_map(filters: Filters) -> ProgrammeMap:
+    sites = Site.objects.filter(latitude__isnull=False, longitude__isnull=False).select_related(
+        "area"
+    )
+    villages = Area.objects.filter(level=AreaLevel.VILLAGE)
+    if filters.area is not None:
+        sites = sites.filter(area__path__startswith=filters.area.path)
+        villages = villages.filter(path__startswith=filters.area.path)
+    site_counts = dict(
+        _period(
+            CubeCell.objects.filter(grain=Grain.SITE, measure=Measure.CHILDREN_IDENTIFIED), filters
+        )
+        .values_list("site_id")
+        .annotate(n=Sum("n"))
+        .values_list("site_id", "n")
+    )
+    community_counts: dict[tuple[int, str], int] = {}
+    for area_id, measure, n in (
+        _period(
+            CubeCell.objects.filter(
+                grain=Grain.COMMUNITY,
+                measure__in=[Measure.CHILDREN_IDENTIFIED, Measure.CHILDREN_MONITORED],
+            ),
+            filters,
+        )
+        .values_list("area_id", "measure")
+        .annotate(n=Sum("n"))
+    ):
+        community_counts[(area_id, measure)] = n
+
+    site_points, by_area, by_parent = [], defaultdict(list), defaultdict(list)
+    for site in sites:
+        point = MapPoint(
+            "site",
+            site.name,
+            float(site.latitude),  # type: ignore[arg-type]
+            float(site.longitude),  # type: ignore[arg-type]
+            identified=site_counts.get(site.pk, 0),
+            territory_id=territory_of(site.area.path),
+        )
+        site_points.append(point)
+        by_area[site.area_id].append(point)
+        by_parent[site.area.parent_id].append(point)
+    community_points = []
+    for village in villages.only("id", "name", "path", "parent_id"):
+        around = by_area.get(village.pk) or by_parent.get(village.parent_id)
+        if not around:
+            continue
+        community_points.append(
+            MapPoint(
+                "community",
+                village.name,
+                sum(p.latitude for p in around) / len(around),
+                sum(p.longitude for p in around) / len(around),
+                identified=community_counts.get((village.pk, Measure.CHILDREN_IDENTIFIED), 0),
+                monitored=community_counts.get((village.pk, Measure.CHILDREN_MONITORED), 0),
+                territory_id=territory_of(village.path),
+            )
+        )
+    territories = dict(
+        Area.objects.filter(
+            id__in={p.territory_id for p in [*site_points, *community_points]}
+        ).values_list("id", "name")
+    )
+    drawn = sorted(community_points, key=lambda p: -(p.monitored + p.identified))[:MAX_POINTS]
+    drawn_sites = sorted(site_points, key=lambda p: -p.identified)[:MAX_POINTS]
+    left_off = len(community_points) - len(drawn) + len(site_points) - len(drawn_sites)
+    svg = draw(drawn, drawn_sites, territories)
+    community_points.sort(key=lambda p: (-p.identified, -p.monitored, p.label))
+    site_points.sort(key=lambda p: (-p.identified, p.label))
+    return ProgrammeMap(svg, community_points, site_points, left_off)
+
+
+def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Andrew's monotone chain; fewer than three points give themselves."""
+    points = sorted(set(points))
+    if len(points) < 3:
+        return points
+
+    def cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    upper: list[tuple[float, float]] = []
+    for p in points:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(points):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+def draw(
+    communities: list[MapPoint], sites: list[MapPoint], territories: dict[int, str]
+) -> SafeString:
+    width, height, pad = 640, 480, 30
+    title = _("Map of communities and sites")
+    everything = [*communities, *sites]
+    if not everything:
+        return mark_safe(  # noqa: S308 — constant markup and an escaped title
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 60" width="100%" '
+            f'role="img" aria-label="{escape(title)}"><text x="10" y="30" fill="{MUTED}">'
+            f"{escape(_('No site has coordinates yet.'))}</text></svg>"
+        )
+    lat0 = sum(p.latitude for p in everything) / len(everything)
+    x_scale = math.cos(math.radians(lat0))
+    xs = [p.longitude * x_scale for p in everything]
+    ys = [p.latitude for p in everything]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 0.05)
+    scale = min(width - 2 * pad, height - 2 * pad) / span
+
+    def at(p: MapPoint) -> tuple[float, float]:
+        x = pad + (p.longitude * x_scale - min(xs)) * scale
+        y = height - pad - (p.latitude - min(ys)) * scale
+        return x, y
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="12">',
+        f"<title>{escape(title)}</title>",
+        f'<rect width="{width}" height="{height}" fill="#f6f8fa"/>',
+    ]
+    grouped: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for p in everything:
+        grouped[p.territory_id].append(at(p))
+    for territory_id, points in grouped.items():
+        hull = _hull(points)
+        cx = sum(x for x, _ in points) / len(points)
+        cy = sum(y for _, y in points) / len(points)
+        if len(hull) >= 3:
+            outline = " ".join(f"{x:.1f},{y:.1f}" for x, y in hull)
+            parts.append(
+                f'<polygon points="{outline}" fill="#ffffff" stroke="{LINE}" '
+                f'stroke-width="14" stroke-linejoin="round"/>'
+            )
+        parts.append(
+            f'<text x="{cx:.1f}" y="{cy - 10:.1f}" text-anchor="middle" fill="{MUTED}" '
+            f'font-size="13">{escape(territories.get(territory_id, ""))}</text>'
+        )
+    for p in communities:
+        x, y = at(p)
+        radius = 3 + math.sqrt(p.monitored) * 0.6
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{BAR}" '
+            f'fill-opacity="0.35" stroke="{BAR}"><title>{escape(p.label)}: '
+            f"{escape(_('%(monitored)s monitored, %(identified)s identified') % vars(p))}"
+            "</title></circle>"
+        )
+    for p in sites:
+        x, y = at(p)
+        size = 4 + math.sqrt(p.identified) * 0.8
+        parts.append(
+            f'<rect x="{x - size / 2:.1f}" y="{y - size / 2:.1f}" width="{size:.1f}" '
+            f'height="{size:.1f}" fill="{BAR_ALT}" stroke="{INK}" stroke-width="0.5">'
+            f"<title>{escape(p.label)}: "
+            f"{escape(_('%(identified)s identified') % {'identified': p.identified})}"
+            "</title></rect>"
+        )
+    parts.append(
+        f'<circle cx="{pad}" cy="{height - 12}" r="5" fill="{BAR}" fill-opacity="0.35" '
+        f'stroke="{BAR}"/><text x="{pad + 9}" y="{height - 8}" fill="{INK}">'
+        f"{escape(_('community (size: children monitored)'))}</text>"
+        f'<rect x="{pad + 290}" y="{height - 17}" width="9" height="9" fill="{BAR_ALT}"/>'
+        f'<text x="{pad + 303}" y="{height - 8}" fill="{INK}">'
+        f"{escape(_('site (size: children identified)'))}</text>"
+    )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 — every label above is escaped
