@@ -518,3 +518,12 @@ def test_home_pages_cost_the_same_for_one_case_or_many(world, agencies, client_f
             counts[(persona, label)] = len(captured)
     assert counts[("case_manager", "one")] == counts[("case_manager", "many")]
     assert counts[("supervisor", "one")] == counts[("supervisor", "many")]
+
+
+def test_the_case_file_and_list_stay_under_the_page_budget(world, agencies, client_for):
+    from core.tests.test_page_weight import BUDGET_BYTES, _weight
+
+    case = advance(open_case(world), CaseState.FOLLOW_UP, world.case_manager)
+    client = client_for(world.case_manager)
+    for url in (case_url(case), reverse("cases:case_list"), reverse("cases:referral_inbox")):
+        assert _weight(client, url) < BUDGET_BYTES
