@@ -6,10 +6,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import OrganisationType
+from accounts.tests.factories import OrganisationFactory
 from cases.tests.factories import open_case
 from companies.models import CohortCase, Nomination, NominationStatus, SupplyChainLink
-from companies.services import cohorts, nominations
+from companies.services import cohorts, nominations, supply_chain
 from companies.tests.factories import company_of, make_chain, other_company
+from geo.tests.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +211,27 @@ def test_the_hub_creates_a_cohort_and_a_membership(world, client_for):
     assert (
         "1000.00 USD" in client.get(reverse("companies:detail", args=[company.pk])).content.decode()
     )
+
+
+def test_the_portal_costs_the_same_whatever_the_size_of_the_chain(
+    world, client_for, chain, django_assert_max_num_queries
+):
+    client = client_for(world.company_member)
+    client.get("/")
+    with django_assert_max_num_queries(30) as small:
+        client.get("/")
+    for number in range(5):
+        nominations.nomination_create(
+            actor=world.company_member,
+            company=chain.company,
+            supplier_name=f"Extra {number}",
+            tier=2,
+        )
+        supplier = OrganisationFactory(name=f"Depot {number}", type=OrganisationType.SUPPLIER)
+        supply_chain.link_add(
+            actor=world.hub_admin, company=chain.company, supplier=supplier, tier=2
+        )
+        site = SiteFactory(area=world.village, kind="trading_depot")
+        supply_chain.supplier_site_add(actor=world.hub_admin, supplier=supplier, site=site)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get("/")
