@@ -91,6 +91,7 @@ def _register_routers() -> None:
     from companies.api import router as companies_router
     from geo.api import router as geo_router
     from monitoring.api import router as monitoring_router
+    from reports.api import router as reports_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", audit_router)
@@ -98,6 +99,7 @@ def _register_routers() -> None:
     api.add_router("/", companies_router)
     api.add_router("/", geo_router)
     api.add_router("/", monitoring_router)
+    api.add_router("/", reports_router)
 
 
 _register_routers()

@@ -19,6 +19,7 @@ from accounts.roles import Role
 from geo.models import AreaLevel
 from monitoring import selectors as monitoring_selectors
 from monitoring.desk_selectors import desk_summary
+from reports.selectors import home_tiles as report_home_tiles
 
 RECENT_EVENTS = 8
 
@@ -60,6 +61,7 @@ def _hub_admin(user: Any, principal: Principal) -> dict[str, Any]:
         "site_count": sites_visible_to(user).count(),
         "recent_events": _recent_events(user),
         "desk": desk_summary(user),
+        "indicators": report_home_tiles(),
     }
 
 
@@ -73,6 +75,7 @@ def _programme_manager(user: Any, principal: Principal) -> dict[str, Any]:
             sites_visible_to(user).values("kind").annotate(n=Count("id")).order_by("kind")
         ),
         "desk": desk_summary(user),
+        "indicators": report_home_tiles(),
     }
 
 

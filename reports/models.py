@@ -73,6 +73,8 @@ class ChildFact(models.Model):
             models.Index(fields=["case_id"], name="fact_case"),
             models.Index(fields=["case_open", "case_manager_id"], name="fact_open_case_manager"),
             models.Index(fields=["agency_id"], name="fact_agency"),
+            models.Index(fields=["community_id"], name="fact_community"),
+            models.Index(fields=["site_id"], name="fact_site"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -357,32 +357,20 @@ def company_section(key: str, title: str, note: str, counts: Counts) -> CompanyS
     )
 
 
-def chain_counts(company: Organisation, filters: Filters) -> Counts:
-    """Children identified at the sites of the company's supply chain (site grain)."""
+def chain_facts(company: Organisation) -> QuerySet[ChildFact]:
+    """The children of the company's supply chain: identified at one of its sites, or living
+    in a community where one of its sites is."""
     from companies.selectors import supply_chain_sites
 
-    site_ids = supply_chain_sites(company).values("id")
-    cells = CubeCell.objects.filter(
-        grain=Grain.SITE, site_id__in=site_ids, month__gte=filters.start, month__lte=filters.end
+    sites = supply_chain_sites(company)
+    communities = sites.values("area_id")
+    return ChildFact.objects.filter(
+        Q(site_id__in=sites.values("id")) | Q(community_id__in=communities)
     )
-    counts = Counts()
-    for measure, month, n in cells.values_list("measure", "month").annotate(n=Sum("n")):
-        counts.by_month[(measure, month)] = n
-    for measure, sex, band, n in (
-        cells.filter(measure=Measure.CHILDREN_IDENTIFIED)
-        .values_list("measure", "sex", "age_band")
-        .annotate(n=Sum("n"))
-    ):
-        counts.by_sex_age[(measure, sex, band)] = n
-    for measure, detail, n in (
-        cells.filter(
-            measure__in=[Measure.CHILDREN_IDENTIFIED, Measure.CLOSED, Measure.DAYS_TO_CASE]
-        )
-        .values_list("measure", "detail")
-        .annotate(n=Sum("n"))
-    ):
-        counts.by_detail[(measure, detail)] = n
-    return counts
+
+
+def chain_counts(company: Organisation, filters: Filters) -> Counts:
+    return counts_from_facts(chain_facts(company), filters)
 
 
 def company_indicators(company: Organisation, filters: Filters) -> list[CompanySection]:
@@ -396,7 +384,12 @@ def company_indicators(company: Organisation, filters: Filters) -> list[CompanyS
         company_section(
             "chain",
             str(_("Sites in your supply chain")),
-            str(_("Children identified at the sites your suppliers operate or buy from.")),
+            str(
+                _(
+                    "Children identified at the sites of your chain, or living in a community "
+                    "where one of those sites is."
+                )
+            ),
             chain_counts(company, filters),
         )
     ]
@@ -420,3 +413,27 @@ def company_indicators(company: Organisation, filters: Filters) -> list[CompanyS
         )
     )
     return sections
+
+
+def home_tiles() -> dict[str, Any]:
+    """The headline figures of the last 12 months, for the hub's home page."""
+    filters = Filters.last_months(12)
+    cells = _cube(filters).filter(
+        measure__in=[
+            Measure.CHILDREN_MONITORED,
+            Measure.CHILDREN_IDENTIFIED,
+            Measure.REFERRAL_DUE,
+            Measure.REFERRED_IN_TIME,
+        ]
+    )
+    totals = dict(cells.values_list("measure").annotate(n=Sum("n")).values_list("measure", "n"))
+    open_cases, _managers = caseload()
+    due = totals.get(Measure.REFERRAL_DUE.value, 0)
+    return {
+        "monitored": totals.get(Measure.CHILDREN_MONITORED.value, 0),
+        "identified": totals.get(Measure.CHILDREN_IDENTIFIED.value, 0),
+        "open_cases": open_cases,
+        "referred_in_time": (
+            100 * totals.get(Measure.REFERRED_IN_TIME.value, 0) / due if due else None
+        ),
+    }

@@ -27,6 +27,7 @@ from core.seeding.demo_people import ORGANISATIONS, PEOPLE
 from core.seeding.drc_geography import AREAS, SITES
 from core.seeding.monitoring_demo import seed_monitoring
 from core.seeding.phones_demo import seed_demo_phone
+from core.seeding.reports_demo import seed_reports
 from core.seeding.totp import DEMO_DEVICE_NAME, demo_totp_key
 from geo.models import Area, Site
 from geo.services import area_create, site_create
@@ -171,6 +172,8 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("monitoring", seed_monitoring),
     # After "cases": sponsored cohorts take some of the demo cases (none is fine).
     DemoStep("companies", seed_companies),
+    # After "companies": indicator tables, then one issued report per company.
+    DemoStep("reports", seed_reports),
 )
 
 

@@ -128,8 +128,9 @@ def build_snapshot(
                 str(
                     _(
                         "Sites in your supply chain are the sites your suppliers (any tier) "
-                        "operate or are linked to in Kinga. A child counts for a site when the "
-                        "visit that first identified them took place there."
+                        "operate or are linked to in Kinga. A child counts for your chain when "
+                        "the visit that first identified them took place at one of those sites, "
+                        "or when they live in a community where one of those sites is."
                     )
                 ),
                 str(
