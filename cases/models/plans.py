@@ -60,6 +60,16 @@ class RemediationPlan(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        # Supervisors' home pages look for the few plans awaiting approval among all of them.
+        indexes = [
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status="awaiting_approval"),
+                name="plan_awaiting_approval",
+            )
+        ]
+
     def __str__(self) -> str:
         return f"{self.case_id}: {self.status} r{self.revision}"
 
