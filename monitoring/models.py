@@ -136,6 +136,8 @@ class Child(models.Model):
         indexes = [
             models.Index(fields=["household", "birth_date"]),
             models.Index(fields=["-id"], name="child_newest_first"),
+            # Duplicate candidates by full name and birth date (checked for a whole import batch).
+            models.Index(fields=["name_hash", "birth_date"], name="child_name_birth_date"),
         ]
 
     def __str__(self) -> str:
