@@ -6,6 +6,8 @@ JSON error, so the user always reads the same human sentence whatever the channe
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 
 class DomainError(Exception):
     """A rule of the domain refused an action.
@@ -27,8 +29,35 @@ class DomainError(Exception):
         return payload
 
 
+# One whole sentence per kind of record, so each language can agree it (gender, articles).
+_NOT_FOUND = {
+    "area": _("No such area."),
+    "case": _("No such case."),
+    "catalogue": _("No such catalogue."),
+    "child": _("No such child."),
+    "cohort": _("No such cohort."),
+    "company": _("No such company."),
+    "endpoint": _("No such endpoint."),
+    "household": _("No such household."),
+    "identification": _("No such identification."),
+    "import": _("No such import."),
+    "nomination": _("No such nomination."),
+    "plan": _("No such plan."),
+    "plan item": _("No such plan item."),
+    "record": _("No such record."),
+    "referral": _("No such referral."),
+    "report": _("No such report."),
+    "resource": _("No such resource."),
+    "site": _("No such site."),
+    "visit": _("No such visit."),
+}
+
+
 class NotFound(DomainError):
-    """The record does not exist or the user may not see it; both answer 404."""
+    """The record does not exist or the user may not see it; both answer 404.
+
+    `what` names the kind of record (a key of _NOT_FOUND; others read "No such record.")."""
 
     def __init__(self, what: str = "record") -> None:
-        super().__init__("not_found", f"No such {what}.")
+        super().__init__("not_found", str(_NOT_FOUND.get(what, _NOT_FOUND["record"])))
+        self.what = what

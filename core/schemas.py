@@ -10,6 +10,12 @@ class ErrorOut(Schema):
     message: str
 
 
+class DomainErrorOut(ErrorOut):
+    """A refused rule (400): `field` names the input at fault, when there is one."""
+
+    field: str | None = None
+
+
 class FieldProblem(Schema):
     field: str
     message: str

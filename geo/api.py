@@ -17,14 +17,13 @@ from access.principal import principal_for
 from accounts.models import Organisation
 from accounts.roles import Permission
 from core.errors import DomainError, NotFound
-from core.schemas import ErrorOut, ValidationErrorOut
+from core.schemas import DomainErrorOut, ErrorOut, ValidationErrorOut
 from geo import selectors, services
 from geo.models import Area, Site
 from geo.schemas import (
     AreaDetailOut,
     AreaListQuery,
     AreaPageOut,
-    DomainErrorOut,
     SiteIn,
     SiteListQuery,
     SiteOut,

@@ -10,15 +10,9 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from core.schemas import ErrorOut
+from core.schemas import DomainErrorOut  # noqa: F401 (moved to core, still importable here)
 from geo.models import AreaLevel, SiteKind, SiteStatus
 from geo.selectors import SiteSort
-
-
-class DomainErrorOut(ErrorOut):
-    """A refused rule (400): `field` names the input at fault, when there is one."""
-
-    field: str | None = None
 
 
 class AreaRefOut(Schema):

@@ -22,11 +22,10 @@ from access.monitoring import get_household_for_user, identity_visible
 from access.principal import principal_for
 from accounts.roles import Permission
 from core.errors import DomainError, NotFound
-from core.schemas import ErrorOut, ValidationErrorOut
+from core.schemas import DomainErrorOut, ErrorOut, ValidationErrorOut
 from geo.models import Area
-from geo.schemas import DomainErrorOut
 from monitoring import api_selectors
-from monitoring.choices import IdentificationStatus
+from monitoring.choices import IdentificationStatus, VisitSource
 from monitoring.desk_selectors import explain_reasons
 from monitoring.models import Child, Household, Identification, Observation, Task, Visit
 from monitoring.schemas import (
@@ -448,6 +447,7 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any
             site=site,
             external_id=payload.external_id,
             notes=payload.notes,
+            source=VisitSource.API,
         )
     except DomainError as error:
         error.field = _API_FIELD_NAMES.get(error.field or "", error.field)

@@ -132,6 +132,7 @@ class VisitSource(models.TextChoices):
     WEB = "web", _("Web form")
     ODK = "odk", _("ODK / KoboCollect")
     IMPORT = "import", _("File import")
+    API = "api", _("API")
 
 
 class SchoolStatus(models.TextChoices):
