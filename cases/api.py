@@ -48,8 +48,7 @@ from cases.schemas import (
 from cases.services import closure, lifecycle, notes, plans, referrals
 from cases.services.follow_ups import case_record_follow_up
 from core.errors import DomainError, NotFound
-from core.schemas import ErrorOut, ValidationErrorOut
-from geo.schemas import DomainErrorOut
+from core.schemas import DomainErrorOut, ErrorOut, ValidationErrorOut
 from monitoring.services.visits import ActivityInput
 
 router = Router(tags=["cases"])
