@@ -18,6 +18,7 @@ import sys
 SUITES = {
     "pages": "bench.pages",
     "imports": "bench.imports",
+    "reports": "bench.reports",
 }
 
 

@@ -38,6 +38,9 @@ class Measure(StrEnum):
     RELAPSED = "relapsed"
     CLOSED = "closed"  # month closed; detail: closure reason
     DECENT_WORK = "decent_work"  # month closed (or opened, while the case runs)
+    # Open cases per case manager (detail: the case manager's id), in one constant month:
+    # its cells are the case managers holding open cases, their sum the open cases.
+    CASELOAD = "caseload"
 
 
 class Dimension(StrEnum):

@@ -22,6 +22,8 @@ from reports.catalogue import CONSECUTIVE_CLEAR_FOLLOW_UPS, DAYS_CAP, Measure
 from reports.models import AgeBand, ChildFact, Grain
 
 CubeKey = tuple[str, str, date, int, int, int, str, str, str]
+# The month of measures that are a state today, not an event of a month.
+STANDING = date(1970, 1, 1)
 _IDENTIFYING = frozenset(str(category) for category in IDENTIFYING_CATEGORIES)
 
 
@@ -257,6 +259,9 @@ def events(fact: ChildFact) -> Iterator[tuple[Measure, date, str]]:
 
 def contributions(fact: ChildFact) -> Iterator[CubeKey]:
     """The cube keys this fact adds one to: each event, at each grain."""
+    if fact.case_open and fact.case_manager_id:
+        detail = str(fact.case_manager_id)
+        yield (Grain.TOTAL.value, Measure.CASELOAD.value, STANDING, 0, 0, 0, "", "", detail)
     for measure, month, detail in events(fact):
         yield (Grain.TOTAL.value, measure.value, month, 0, 0, 0, fact.sex, fact.age_band, detail)
         yield (

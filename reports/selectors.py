@@ -9,9 +9,9 @@ from a scan of the monitoring or case tables. Company figures are suppressed
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -146,16 +146,45 @@ def read_counts(filters: Filters, *, with_areas: bool = True) -> Counts:
     return counts
 
 
+_FACT_EVENT_FIELDS = (
+    "sex",
+    "age_band",
+    "territory_id",
+    "counts_household",
+    "first_observed_on",
+    "identified_on",
+    "identification_category",
+    "referral_due_on",
+    "referred_in_time",
+    "case_opened_on",
+    "days_to_case",
+    "case_open",
+    "plan_agreed",
+    "reached_remediation",
+    "follow_ups",
+    "clear_at_last_follow_up",
+    "clear_streak",
+    "relapsed",
+    "closed_on",
+    "closure_reason",
+    "decent_work",
+)
+
+
 def counts_from_facts(
-    facts: Iterable[ChildFact], filters: Filters, *, with_areas: bool = False
+    facts: QuerySet[ChildFact], filters: Filters, *, with_areas: bool = False
 ) -> Counts:
-    """The same counts from a few facts (a community, a cohort), by the cube's own rules."""
+    """The same counts from a few facts (a community, a cohort), by the cube's own rules.
+
+    Reads plain values, not model instances: the events only need the fields above.
+    """
     by_month: Counter[tuple[str, date]] = Counter()
     by_sex_age: Counter[tuple[str, str, str]] = Counter()
     by_detail: Counter[tuple[str, str]] = Counter()
     by_area: Counter[tuple[str, int]] = Counter()
-    for fact in facts:
-        for measure, month, detail in events(fact):
+    for row in facts.values_list(*_FACT_EVENT_FIELDS):
+        fact = SimpleNamespace(**dict(zip(_FACT_EVENT_FIELDS, row, strict=True)))
+        for measure, month, detail in events(fact):  # type: ignore[arg-type]
             if not filters.start <= month <= filters.end:
                 continue
             by_month[(measure.value, month)] += 1
@@ -216,11 +245,12 @@ def raw_median(histogram: dict[int, int]) -> float | None:
 
 
 def caseload() -> tuple[int, int]:
-    """Open cases and the case managers holding them, programme-wide (an index-only count)."""
-    totals = ChildFact.objects.filter(case_open=True).aggregate(
-        cases=Count("child_id"), managers=Count("case_manager_id", distinct=True)
+    """Open cases and the case managers holding them, programme-wide: one cube cell per case
+    manager (measure `caseload`)."""
+    totals = CubeCell.objects.filter(grain=Grain.TOTAL, measure=Measure.CASELOAD).aggregate(
+        cases=Sum("n"), managers=Count("id")
     )
-    return int(totals["cases"]), int(totals["managers"])
+    return int(totals["cases"] or 0), int(totals["managers"])
 
 
 def indicator_values(counts: Counts) -> list[IndicatorValue]:

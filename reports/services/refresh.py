@@ -35,7 +35,7 @@ BATCH = 2000
 # A write that took its id or timestamp before the last refresh but committed after it is still
 # caught, as long as its transaction lasted less than this.
 TIME_MARGIN = timedelta(minutes=15)
-ID_MARGIN = 5000
+ID_MARGIN = 1000
 # Pages ask for a background refresh at most this often.
 STALE_AFTER = timedelta(seconds=60)
 # Actions after which every fact may have changed: rebuild instead of tracking rows.
