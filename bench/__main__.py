@@ -18,6 +18,7 @@ import sys
 SUITES = {
     "pages": "bench.pages",
     "imports": "bench.imports",
+    "openrosa": "bench.openrosa",
     "reports": "bench.reports",
 }
 

@@ -94,6 +94,7 @@ def test_a_child_from_identification_to_closure(page, world, agencies, task_cata
     for label in ("Education", "Family income"):
         manager.get_by_label(label).select_option("high")
     manager.get_by_label("Household poverty").check()
+    screenshot(manager, "cases-assessment-form")
     manager.get_by_label("Risks").fill("Goes back to the pools when there is no food.")
     manager.get_by_label("The child's own views, in their words").fill(
         "Je veux retourner à l'école et devenir infirmière."
@@ -128,6 +129,7 @@ def test_a_child_from_identification_to_closure(page, world, agencies, task_cata
     for _visit in range(2):
         manager.get_by_role("link", name="Record a follow-up").click()
         manager.locator("#id_school_status").select_option("attending_regularly")
+        screenshot(manager, "cases-follow-up-form")
         _press(manager, "Record the follow-up")
         manager.get_by_text("Follow-up recorded: No child labour.").wait_for()
     assert _case(child).state == CaseState.FOLLOW_UP
@@ -145,5 +147,8 @@ def test_a_child_from_identification_to_closure(page, world, agencies, task_cata
 
     manager.goto(f"{page.base_url}/")
     screenshot(manager, "cases-manager-home")
+    manager.goto(f"{page.base_url}/cases/")
+    screenshot(manager, "cases-list")
+
     for tab in (desk, manager, supervisor):
         tab.context.close()

@@ -82,6 +82,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": [{"case": case, "overdue": _is_overdue(case, now)} for case in page.items],
         "first_page": cursor is None,
+        "more_filters": any(request.GET.get(name) for name in ("urgency", "sponsor", "area"))
+        or filters.sort != "newest",
         "transfers": selectors.transfer_summaries(user, limit=10).items,
     }
     return render(request, "cases/case_list.html", context)
