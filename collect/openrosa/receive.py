@@ -50,6 +50,8 @@ def expected_attachments(instance: Instance) -> list[str]:
 
 
 def _add_attachments(submission: Submission, files: list[UploadedFile]) -> int:
+    if not files:
+        return 0
     wanted = set(submission.attachments_expected)
     have = set(submission.attachments.values_list("name", flat=True))
     added = 0
