@@ -260,3 +260,14 @@ def test_close_refuses_without_the_rule(world, records, api):
     )
     assert response.status_code == 400
     assert_matches_schema(response, CLOSE, "post")
+
+
+@pytest.mark.parametrize("persona", ["case_manager", "facilitator", "company_member"])
+def test_only_the_desk_refers_through_the_api(world, agencies, api, persona):
+    identification = identify_child(world)
+    response = api(persona).post(
+        REFERRALS, {"identification_id": identification.pk, "agency_id": agencies.one.pk}
+    )
+    assert response.status_code == 404
+    assert_matches_schema(response, REFERRALS, "post")
+    assert not Referral.objects.exists()

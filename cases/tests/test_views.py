@@ -527,3 +527,22 @@ def test_the_case_file_and_list_stay_under_the_page_budget(world, agencies, clie
     client = client_for(world.case_manager)
     for url in (case_url(case), reverse("cases:case_list"), reverse("cases:referral_inbox")):
         assert _weight(client, url) < BUDGET_BYTES
+
+
+@pytest.mark.parametrize("persona", ["case_manager", *OUTSIDERS])
+def test_only_the_desk_enters_a_manual_referral(world, agencies, client_for, persona):
+    assert client_for(getattr(world, persona)).get(reverse("cases:referral_new")).status_code == 404
+
+
+def test_the_desk_withdraws_a_referral_nobody_answers(world, waiting, client_for):
+    client_for(world.hub_admin).post(
+        reverse("cases:referral_withdraw", args=[waiting.pk]),
+        {"withdraw-reason": "No answer after three days."},
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == ReferralStatus.WITHDRAWN
+    assert waiting.identification.status == IdentificationStatus.OPEN
+    response = client_for(world.case_manager).post(
+        reverse("cases:referral_withdraw", args=[waiting.pk]), {"withdraw-reason": "Mine."}
+    )
+    assert response.status_code == 404
