@@ -138,14 +138,14 @@ def get_company(request: HttpRequest, company_id: int) -> dict[str, Any]:
     }
 
 
-def _link(link: SupplyChainLink) -> dict[str, Any]:
+def _link(link: SupplyChainLink, site_counts: dict[int, int]) -> dict[str, Any]:
     return {
         "id": link.pk,
         "supplier": _ref(link.supplier),
         "tier": link.tier,
         "buyer": _ref(link.buyer),
         "source": link.source,
-        "site_count": getattr(link, "site_count", 0),
+        "site_count": site_counts.get(link.supplier_id, 0),
         "created_at": link.created_at,
     }
 
@@ -160,7 +160,8 @@ def list_supply_chain(
 ) -> dict[str, Any]:
     company = _company(request, company_id)
     page = selectors.supply_chain_page(company, cursor=query.cursor, size=query.limit)
-    return {"items": [_link(link) for link in page.items], "next_cursor": page.next_cursor}
+    counts = selectors.supplier_site_counts(company)
+    return {"items": [_link(link, counts) for link in page.items], "next_cursor": page.next_cursor}
 
 
 def _site(site: Site) -> dict[str, Any]:

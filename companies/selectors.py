@@ -61,13 +61,38 @@ def cohort_case_ids(cohort: Cohort) -> QuerySet[CohortCase, int]:
 
 
 def supply_chain_links(company: Organisation) -> QuerySet[SupplyChainLink]:
-    """The company's suppliers with tier, whom they sell to, and how many sites each has."""
+    """The company's suppliers with tier and whom they sell to."""
     return (
         SupplyChainLink.objects.filter(company=company)
         .select_related("supplier", "buyer")
-        .annotate(site_count=Count("supplier__supplier_sites", distinct=True))
         .order_by("tier", "supplier__name", "id")
     )
+
+
+def supplier_site_counts(company: Organisation) -> dict[int, int]:
+    """Sites per supplier of the chain: linked to it or operated by it (two queries)."""
+    suppliers = supply_chain_supplier_ids(company)
+    sites: dict[int, set[int]] = {}
+    linked = SupplierSite.objects.filter(supplier_id__in=suppliers).values_list(
+        "supplier_id", "site_id"
+    )
+    operated = Site.objects.filter(operator_id__in=suppliers).values_list("operator_id", "id")
+    for supplier_id, site_id in [*linked, *operated]:
+        sites.setdefault(supplier_id, set()).add(site_id)
+    return {supplier_id: len(site_ids) for supplier_id, site_ids in sites.items()}
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    link: SupplyChainLink
+    site_count: int
+
+
+def chain_links(company: Organisation) -> list[ChainLink]:
+    counts = supplier_site_counts(company)
+    return [
+        ChainLink(link, counts.get(link.supplier_id, 0)) for link in supply_chain_links(company)
+    ]
 
 
 def company_nominations(company: Organisation) -> QuerySet[Nomination]:

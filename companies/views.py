@@ -78,7 +78,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
         "membership": membership,
         "totals": selectors.contribution_totals(membership) if membership else None,
         "contributions": list(membership.contributions.all()[:20]) if membership else [],
-        "links": list(selectors.supply_chain_links(company)),
+        "links": selectors.chain_links(company),
         "nominations": list(selectors.company_nominations(company)),
         "cohorts": figures.company_cohort_figures(company),
         "decline_form": DeclineForm(),
@@ -315,7 +315,7 @@ def portal_context(user: Any, company: Organisation) -> dict[str, Any]:
         "company": company,
         "membership": membership,
         "totals": selectors.contribution_totals(membership) if membership else None,
-        "links": list(selectors.supply_chain_links(company)),
+        "links": selectors.chain_links(company),
         "sites": selectors.chain_sites(company),
         "nominations": list(selectors.company_nominations(company)),
         "nomination_summary": [

@@ -209,7 +209,8 @@ def test_the_hub_creates_a_cohort_and_a_membership(world, client_for):
     )
     assert response.status_code == 302
     assert (
-        "1000.00 USD" in client.get(reverse("companies:detail", args=[company.pk])).content.decode()
+        "1,000.00 USD"
+        in client.get(reverse("companies:detail", args=[company.pk])).content.decode()
     )
 
 

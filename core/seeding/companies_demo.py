@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from accounts.models import Organisation, OrganisationType
+from cases.choices import CaseState
 from cases.models import Case
 from companies.models import (
     Cohort,
@@ -364,11 +365,15 @@ def _cohort(context: DemoContext, spec: CohortSpec, company: Organisation) -> No
     missing = spec.target - CohortCase.objects.filter(cohort=cohort).count()
     if missing <= 0:
         return
-    free_cases = (
-        Case.objects.filter(sponsor__isnull=True, cohort_placement__isnull=True)
-        .order_by("number")
-        .only("id", "number")[:missing]
+    free = Case.objects.filter(sponsor__isnull=True, cohort_placement__isnull=True).order_by(
+        "number"
     )
-    for case in free_cases:
+    # Mostly cases still being worked on, some closed: a sponsor follows both.
+    open_count = missing - missing // 4
+    chosen = [
+        *free.exclude(state=CaseState.CLOSED).only("id")[:open_count],
+        *free.filter(state=CaseState.CLOSED).only("id")[: missing - open_count],
+    ]
+    for case in chosen:
         cohorts.cohort_assign_case(actor=None, cohort=cohort, case=case)
         context.created["cohort places"] += 1
