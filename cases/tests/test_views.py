@@ -546,3 +546,17 @@ def test_the_desk_withdraws_a_referral_nobody_answers(world, waiting, client_for
         reverse("cases:referral_withdraw", args=[waiting.pk]), {"withdraw-reason": "Mine."}
     )
     assert response.status_code == 404
+
+
+def test_the_case_file_costs_the_same_with_more_follow_ups(world, agencies, client_for):
+    case = advance(open_case(world), CaseState.FOLLOW_UP, world.case_manager)
+    case = clean_follow_up(world.case_manager, case).case  # two: the closure rule is met
+    client = client_for(world.case_manager)
+    client.get(case_url(case))
+    with CaptureQueriesContext(connection) as two:
+        client.get(case_url(case))
+    case = clean_follow_up(world.case_manager, case).case
+    case = clean_follow_up(world.case_manager, case).case
+    with CaptureQueriesContext(connection) as four:
+        client.get(case_url(case))
+    assert len(four) == len(two)
