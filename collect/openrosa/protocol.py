@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from accounts.models import DeviceCredential
 from accounts.services.devices import device_for_credentials
@@ -46,8 +47,8 @@ def message(text: str, *, status: int, nature: str = "") -> HttpResponse:
     return openrosa_response(body, status=status)
 
 
-def challenge(text: str = "Sign in with the phone's Kinga credential.") -> HttpResponse:
-    response = message(text, status=401)
+def challenge() -> HttpResponse:
+    response = message(_("Sign in with the phone's Kinga credential."), status=401)
     response["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
     return response
 

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import DeviceCredential
@@ -35,11 +37,11 @@ def _openrosa_view(methods: tuple[str, ...]) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
-                response = protocol.message("Method not allowed.", status=405)
+                response = protocol.message(_("Method not allowed."), status=405)
                 response["Allow"] = ", ".join(methods)
                 return response
             if settings.KINGA_COLLECT_REQUIRE_HTTPS and not request.is_secure():
-                return protocol.message("Use the https:// address of this server.", status=403)
+                return protocol.message(_("Use the https:// address of this server."), status=403)
             device = protocol.device_of(request)
             if device is None:
                 return protocol.challenge()
@@ -82,7 +84,7 @@ def form_list(request: HttpRequest, device: DeviceCredential) -> HttpResponse:
 def form_download(request: HttpRequest, device: DeviceCredential, form_id: str) -> HttpResponse:
     form = published_form(form_id)
     if form is None:
-        return protocol.message("No such form.", status=404)
+        return protocol.message(_("No such form."), status=404)
     return protocol.openrosa_response(form.xform)
 
 
@@ -90,7 +92,7 @@ def form_download(request: HttpRequest, device: DeviceCredential, form_id: str) 
 def form_manifest(request: HttpRequest, device: DeviceCredential, form_id: str) -> HttpResponse:
     form = published_form(form_id)
     if form is None:
-        return protocol.message("No such form.", status=404)
+        return protocol.message(_("No such form."), status=404)
     files = []
     for name in form.spec.media:
         data = media_file(name, device.user) or b""
@@ -106,7 +108,7 @@ def form_media(
     form = published_form(form_id)
     data = media_file(filename, device.user) if form and filename in form.spec.media else None
     if data is None:
-        return protocol.message("No such file.", status=404)
+        return protocol.message(_("No such file."), status=404)
     return protocol.openrosa_response(data, content_type="text/csv; charset=utf-8")
 
 
@@ -122,10 +124,10 @@ class _WholeUploadInMemory(MemoryFileUploadHandler):
 
 
 _OUTCOME_MESSAGES = {
-    Outcome.CREATED: ("Thank you: the submission was received.", 201),
-    Outcome.DUPLICATE: ("This submission was already received.", 201),
+    Outcome.CREATED: (gettext_lazy("Thank you: the submission was received."), 201),
+    Outcome.DUPLICATE: (gettext_lazy("This submission was already received."), 201),
     Outcome.CONFLICT: (
-        "Another submission with this instanceID was already received; it was kept.",
+        gettext_lazy("Another submission with this instanceID was already received; it was kept."),
         409,
     ),
 }
@@ -139,12 +141,13 @@ def _size_refusal(request: HttpRequest) -> HttpResponse | None:
     except ValueError:
         length = -1
     if length == 0:
-        return protocol.message("The request has no body or no Content-Length.", status=411)
+        return protocol.message(_("The request has no body or no Content-Length."), status=411)
     if length < 0:
-        return protocol.message("The Content-Length header is not a number.", status=400)
+        return protocol.message(_("The Content-Length header is not a number."), status=400)
     if length > limit:
         return protocol.message(
-            f"The submission is larger than {limit} bytes; send its attachments separately.",
+            _("The submission is larger than %(limit)s bytes; send its attachments separately.")
+            % {"limit": limit},
             status=413,
         )
     return None
@@ -160,7 +163,7 @@ def submission(request: HttpRequest, device: DeviceCredential) -> HttpResponse:
     request.upload_handlers = [_WholeUploadInMemory(request)]
     xml_file = request.FILES.get("xml_submission_file")
     if xml_file is None:
-        return protocol.message("The xml_submission_file part is missing.", status=400)
+        return protocol.message(_("The xml_submission_file part is missing."), status=400)
     files = [
         upload
         for key, uploads in request.FILES.lists()
@@ -170,6 +173,7 @@ def submission(request: HttpRequest, device: DeviceCredential) -> HttpResponse:
     try:
         received = submission_receive(device=device, body=xml_file.read(), files=files)
     except InstanceError as error:
-        return protocol.message(f"The form instance cannot be read: {error}.", status=400)
+        reason = _("The form instance cannot be read: %(reason)s.") % {"reason": error}
+        return protocol.message(reason, status=400)
     text, status = _OUTCOME_MESSAGES[received.outcome]
-    return protocol.message(text, status=status)
+    return protocol.message(str(text), status=status)

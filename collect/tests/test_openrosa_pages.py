@@ -133,3 +133,33 @@ def test_review_list_queries_do_not_grow_with_rows(
     client.get(REVIEW)
     with django_assert_max_num_queries(12):
         client.get(REVIEW)
+
+
+def test_a_phone_visit_shows_in_the_facilitators_lists_and_on_the_referral_desk(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    device, _secret = device_credential_create(
+        actor=world.facilitator, user=world.facilitator, label="phone"
+    )
+    body = household_visit_xml(
+        community=world.village.code,
+        instance_id=new_instance_id(),
+        version=published_form("kinga_household_visit").version,
+        visited_on=timezone.localdate().isoformat(),
+        head_name="Mwamba Kalenga",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submission_receive(device=device, body=body, files=[]).submission
+    submission.refresh_from_db()
+    household = submission.visit.household
+    facilitator = client_for(world.facilitator)
+    assert household.code in facilitator.get("/monitoring/households/").content.decode()
+    visit_page = facilitator.get(f"/monitoring/visits/{submission.visit_id}/").content.decode()
+    assert "Hazardous child labour" in visit_page
+    child = submission.visit.observations.get().child
+    desk = client_for(world.hub_admin).get("/monitoring/desk/").content.decode()
+    assert child.code in desk
+    assert (
+        household.code
+        not in client_for(world.other_facilitator).get("/monitoring/households/").content.decode()
+    )

@@ -74,8 +74,8 @@ class Command(BaseCommand):
             f"    Server URL: {url.rstrip('/')}/collect",
             f"    Username:   {name}",
             f"    Password:   {secret}",
-            "  Start with HOST=0.0.0.0 to reach it from a phone on the same network",
-            "  (docs/collect.md says which port Collect accepts over plain HTTP).",
+            "  Start with HOST=0.0.0.0 to reach it from a phone on the same network;",
+            "  Collect may refuse to send a password over plain HTTP (docs/collect.md).",
         ]
 
     def _otpauth_line(self) -> list[str]:
