@@ -114,6 +114,8 @@ def link_add(
         )
     check_tier(tier)
     check_buyer(company, buyer)
+    if buyer is None and tier == 1:
+        buyer = company  # a direct supplier sells to the company itself
     if SupplyChainLink.objects.filter(company=company, supplier=supplier).exists():
         raise DomainError(
             "supply_chain.already_linked",

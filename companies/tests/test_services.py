@@ -220,3 +220,9 @@ def test_only_the_hub_assigns_cases(world, case):
     chain = make_chain(world, company_of(world))
     with pytest.raises(DomainError):
         cohorts.cohort_assign_case(actor=world.company_member, cohort=chain.cohort, case=case)
+
+
+def test_a_direct_supplier_sells_to_the_company(world):
+    chain = make_chain(world, company_of(world))
+    link = SupplyChainLink.objects.get(company=chain.company, supplier=chain.direct)
+    assert link.buyer == chain.company
