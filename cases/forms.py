@@ -275,6 +275,18 @@ class TransferForm(forms.Form):
         ]
 
 
+class ReassignForm(forms.Form):
+    case_manager = forms.ChoiceField(label=_("New case manager"))
+    note = _text(_("Note"), required=False)
+
+    def __init__(self, *args: Any, staff: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["case_manager"]).choices = [
+            ("", _("Choose the case manager")),
+            *((str(person.pk), str(person)) for person in staff),
+        ]
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("File"),

@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:case_id>/follow-up/", cases.case_follow_up, name="case_follow_up"),
     path("<int:case_id>/close/", cases.case_close, name="case_close"),
     path("<int:case_id>/transfer/", cases.case_transfer, name="case_transfer"),
+    path("<int:case_id>/reassign/", cases.case_reassign, name="case_reassign"),
     path("referrals/", referrals.referral_inbox, name="referral_inbox"),
     path("referrals/new/", referrals.referral_new, name="referral_new"),
     path("referrals/<int:referral_id>/", referrals.referral_detail, name="referral_detail"),

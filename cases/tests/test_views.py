@@ -560,3 +560,24 @@ def test_the_case_file_costs_the_same_with_more_follow_ups(world, agencies, clie
     with CaptureQueriesContext(connection) as four:
         client.get(case_url(case))
     assert len(four) == len(two)
+
+
+def test_a_supervisor_changes_the_case_manager(world, agencies, client_for):
+    case = open_case(world)
+    client = client_for(world.supervisor)
+    assert "Change the case manager" in _text(client.get(case_url(case)))
+    client.post(
+        case_url(case, "cases:case_reassign"),
+        {"version": case.version, "case_manager": world.supervisor.pk, "note": "Leave."},
+    )
+    case.refresh_from_db()
+    assert case.case_manager == world.supervisor
+    response = client_for(world.case_manager).post(
+        case_url(case, "cases:case_reassign"),
+        {"version": case.version, "case_manager": world.case_manager.pk},
+    )
+    assert "Only staff of the agency holding this case can do this." in _text(response)
+    case.refresh_from_db()
+    assert case.case_manager == world.supervisor
+    outsider = client_for(world.other_agency_case_manager)
+    assert outsider.get(case_url(case, "cases:case_reassign")).status_code == 404

@@ -30,6 +30,7 @@ from cases.forms import (
     NoteForm,
     PlanItemForm,
     PlanItemStatusForm,
+    ReassignForm,
     TransferForm,
 )
 from cases.models import Case
@@ -137,6 +138,7 @@ def _file_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         and (
             Permission.CASE_APPROVE in held or principal_for(user).has(Permission.REFERRAL_MANAGE)
         ),
+        "can_reassign": is_open and Permission.CASE_APPROVE in held,
         "post_closure": case.state == CaseState.CLOSED
         and case.post_closure_monitoring_until is not None
         and case.post_closure_monitoring_until >= today,
@@ -536,6 +538,44 @@ def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
         ),
         form=form,
         extra={"excluded": suggestions.excluded, "with_version": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_reassign(request: HttpRequest, case_id: int) -> HttpResponse:
+    require_any(request, *CASE_READERS)
+    case = get_case_for_user(request.user, case_id)
+    staff = [
+        person
+        for person in selectors.agency_staff(case.agency_id)
+        if person.pk != case.case_manager_id
+    ]
+    form = ReassignForm(request.POST or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        person = selectors.get_user(form.cleaned_data["case_manager"])
+        try:
+            if person is None:
+                raise DomainError("case.case_manager", _("Choose the case manager."))
+            transfers.case_reassign(
+                actor=request.user,
+                case=case,
+                expected_version=_version(request),
+                case_manager=person,
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("Case manager changed."))
+            return back_to_case(request, case)
+    return form_page(
+        request,
+        case,
+        title=_("Change the case manager"),
+        intro=_("Only people of the agency with a valid background check can take the case."),
+        form=form,
+        extra={"with_version": True},
     )
 
 
