@@ -124,10 +124,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CASE_APPROVE,
         }
     ),
-    # Companies may pull their aggregate figures into their own systems.
-    Role.COMPANY_MEMBER: frozenset(
-        {P.REPORT_COMPANY_READ, P.SUPPLIER_NOMINATE, P.API_TOKEN_CREATE}
-    ),
+    Role.COMPANY_MEMBER: frozenset({P.REPORT_COMPANY_READ, P.SUPPLIER_NOMINATE}),
     Role.AUDITOR: frozenset(
         {P.AREA_READ, P.SITE_READ, P.AUDIT_READ, P.CHILD_READ_PSEUDONYMISED, P.API_TOKEN_CREATE}
     ),

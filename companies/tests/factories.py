@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from accounts.models import Organisation, OrganisationType
+from accounts.models import ApiToken, Organisation, OrganisationType
 from accounts.tests.factories import OrganisationFactory
 from companies.models import Cohort, ParticipationPackage
 from companies.services import cohorts, memberships, supply_chain
@@ -53,3 +55,17 @@ def company_of(world) -> Organisation:
 
 def other_company() -> Organisation:
     return OrganisationFactory(name="Company Two", type=OrganisationType.COMPANY)
+
+
+def token_headers(user) -> dict[str, str]:
+    """Bearer headers for `user`, with a token written directly: company members cannot
+    create one today (accounts policy), but the API must still hold if one existed."""
+    prefix = secrets.token_hex(4)
+    token = f"kinga_{prefix}_{secrets.token_urlsafe(32)}"
+    ApiToken.objects.create(
+        user=user,
+        name="test",
+        prefix=prefix,
+        secret_hash=hashlib.sha256(token.encode()).hexdigest(),
+    )
+    return {"Authorization": f"Bearer {token}"}

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.services.tokens import create_api_token
 from cases.tests.factories import open_case
 from companies.models import CohortCase, Nomination
 from companies.services import cohorts, nominations
-from companies.tests.factories import company_of, make_chain, other_company
+from companies.tests.factories import company_of, make_chain, other_company, token_headers
 from tests.openapi import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +23,7 @@ COHORT_CASES = "/api/v1/cohorts/{cohort_id}/cases"
 
 
 def _headers(user) -> dict[str, str]:
-    _row, token = create_api_token(actor=user, name="test", verified=True)
-    return {"Authorization": f"Bearer {token}"}
+    return token_headers(user)
 
 
 @pytest.fixture

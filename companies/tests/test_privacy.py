@@ -15,10 +15,9 @@ from collections.abc import Iterator
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.services.tokens import create_api_token
 from cases.tests.factories import open_case
 from companies.services import cohorts
-from companies.tests.factories import company_of, make_chain
+from companies.tests.factories import company_of, make_chain, token_headers
 from config.api import api
 from monitoring.models import Visit
 
@@ -152,8 +151,7 @@ def test_the_scan_finds_the_child_endpoints(records):
 
 
 def test_a_company_member_gets_404_on_every_other_endpoint(world, client, records):
-    _row, token = create_api_token(actor=world.company_member, name="probe", verified=True)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = token_headers(world.company_member)
     leaks = []
     for method, url in _api_operations(records["ids"]):
         response = getattr(client, method)(url, headers=headers, content_type="application/json")
@@ -168,8 +166,7 @@ def test_a_company_member_gets_404_on_every_other_endpoint(world, client, record
 
 def test_the_portal_and_api_name_no_child_and_no_case(world, client_for, client, records):
     page = client_for(world.company_member).get("/").content.decode()
-    _row, token = create_api_token(actor=world.company_member, name="probe", verified=True)
-    response = client.get("/api/v1/cohorts", headers={"Authorization": f"Bearer {token}"})
+    response = client.get("/api/v1/cohorts", headers=token_headers(world.company_member))
     for text in (page, response.content.decode()):
         assert records["first_name"] not in text
         assert records["case_number"] not in text
