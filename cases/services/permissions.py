@@ -44,10 +44,15 @@ def permissions_in(user: Any, organisation_id: int) -> frozenset[Permission]:
 
 
 def require_in_agency(actor: Any, agency_id: int, permission: Permission) -> None:
-    if permission not in permissions_in(actor, agency_id):
-        raise DomainError(
-            "case.not_allowed", _("Only staff of the agency holding this case can do this.")
-        )
+    held = permissions_in(actor, agency_id)
+    if permission in held:
+        return
+    if permission == Permission.CASE_APPROVE and Permission.CASE_WRITE in held:
+        # A case manager of the agency: say who can, rather than "not your agency".
+        raise DomainError("case.not_allowed", _("Only a supervisor of this agency can do this."))
+    raise DomainError(
+        "case.not_allowed", _("Only staff of the agency holding this case can do this.")
+    )
 
 
 def require_referral_desk(actor: Any) -> None:

@@ -576,7 +576,7 @@ def test_a_supervisor_changes_the_case_manager(world, agencies, client_for):
         case_url(case, "cases:case_reassign"),
         {"version": case.version, "case_manager": world.case_manager.pk},
     )
-    assert "Only staff of the agency holding this case can do this." in _text(response)
+    assert "Only a supervisor of this agency can do this." in _text(response)
     case.refresh_from_db()
     assert case.case_manager == world.supervisor
     outsider = client_for(world.other_agency_case_manager)
