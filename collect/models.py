@@ -1,4 +1,5 @@
-"""Imports of survey exports (CSV, XLSX): one job per uploaded file, and its bad rows.
+"""Imports of survey exports (CSV, XLSX): one job per uploaded file, and its bad rows; and the
+submissions phones send through the OpenRosa server (collect/openrosa/, docs/collect.md).
 
 The uploaded file itself never sits in the database: it is stored encrypted under
 MEDIA_ROOT/imports/ (collect/storage.py) and deleted as soon as the job ends.

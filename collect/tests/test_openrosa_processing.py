@@ -164,3 +164,68 @@ def test_service_fields_map_to_form_paths():
     assert form_path("household.head_name") == "head_name"
     assert form_path("household.area") == "community"
     assert form_path(None) == ""
+
+
+def _child_in_village(world, receive):
+    """A child registered through a household visit, to be seen again by code."""
+    return receive(_body(world)).submission.visit.observations.get().child
+
+
+def _work_xml() -> str:
+    return (
+        "<school_status>not_enrolled</school_status><works>yes</works>"
+        "<activity><task>washing_ore</task><hours>12</hours>"
+        "<hazards>dust_or_chemicals</hazards><night>no</night></activity>"
+        "<worst_forms/><immediate_danger>no</immediate_danger><child_notes/>"
+    )
+
+
+def test_a_mine_site_visit_observes_children_by_code(world, receive):
+    from geo.tests.factories import SiteFactory
+    from monitoring.choices import VisitKind
+
+    child = _child_in_village(world, receive)
+    site = SiteFactory(area=world.village)
+    version = published_form("kinga_mine_site_visit").version
+    body = (
+        f'<data id="kinga_mine_site_visit" version="{version}"><site>{site.code}</site>'
+        f"<visited_on>{timezone.localdate().isoformat()}</visited_on>"
+        f"<child><child_code>{child.code.lower()}</child_code>{_work_xml()}</child>"
+        f"<site_photo/><notes/><meta><instanceID>{new_instance_id()}</instanceID></meta></data>"
+    ).encode()
+    submission = receive(body).submission
+    assert submission.status == SubmissionStatus.PROCESSED, submission.review_reason
+    assert (submission.visit.kind, submission.visit.site) == (VisitKind.SITE, site)
+    assert submission.visit.observations.get().child == child
+
+
+def test_a_follow_up_visit_lands_at_the_childs_household(world, receive):
+    from monitoring.choices import VisitKind
+
+    child = _child_in_village(world, receive)
+    version = published_form("kinga_case_follow_up").version
+    body = (
+        f'<data id="kinga_case_follow_up" version="{version}">'
+        f"<child_code>{child.code}</child_code>"
+        f"<visited_on>{timezone.localdate().isoformat()}</visited_on>{_work_xml()}"
+        f"<notes/><meta><instanceID>{new_instance_id()}</instanceID></meta></data>"
+    ).encode()
+    submission = receive(body).submission
+    assert submission.status == SubmissionStatus.PROCESSED, submission.review_reason
+    visit = submission.visit
+    assert (visit.kind, visit.household) == (VisitKind.FOLLOW_UP, child.household)
+    assert visit.observations.get().category == "hazardous_child_labour"
+
+
+def test_an_unknown_child_code_waits_in_review(world, receive):
+    version = published_form("kinga_case_follow_up").version
+    body = (
+        f'<data id="kinga_case_follow_up" version="{version}"><child_code>CH-NONE</child_code>'
+        f"<visited_on>{timezone.localdate().isoformat()}</visited_on>{_work_xml()}"
+        f"<meta><instanceID>{new_instance_id()}</instanceID></meta></data>"
+    ).encode()
+    submission = receive(body).submission
+    assert (submission.review_code, submission.review_field) == (
+        "submission.unknown_child",
+        "child_code",
+    )
