@@ -20,7 +20,9 @@ PERIOD_CHOICES = [
 
 
 class DashboardFilterForm(forms.Form):
-    months = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
+    months = forms.ChoiceField(
+        label=_("Period"), choices=PERIOD_CHOICES, required=False, initial="12"
+    )
     area = forms.ChoiceField(label=_("Area"), required=False)
     sponsor = forms.ChoiceField(label=_("Sponsor"), required=False)
 

@@ -47,7 +47,7 @@ def programme_dashboard(request: HttpRequest) -> HttpResponse:
     access.require_programme(request.user)
     refresh_if_stale()
     form = DashboardFilterForm(
-        request.GET or None,
+        request.GET or {"months": "12"},
         areas=dashboards.filter_areas(),
         sponsors=dashboards.filter_sponsors(),
     )

@@ -207,3 +207,51 @@ def test_hub_export_needs_reauthentication_and_a_purpose(world, programme, clien
     for name, user in _everyone(world).items():
         if name not in {"hub_admin", "programme_manager"}:
             assert client_for(user).get(url).status_code == 404, name
+
+
+def test_small_counts_read_fewer_than_10_for_a_company(world, programme, client_for):
+    from reports.selectors import Filters, company_indicators
+
+    sections = company_indicators(programme, Filters.last_months(12))
+    whole = next(section for section in sections if section.key == "programme")
+    identified = whole.as_json()["headline"]["Children identified in child labour"]
+    assert identified == "<10"  # six children were identified
+    page = client_for(world.company_member).get(reverse("reports:company", args=[programme.pk]))
+    assert "fewer than 10" in page.content.decode()
+
+
+def test_agency_dashboard_counts_only_its_own_cases(world, programme, client_for):
+    from reports.agency import agency_dashboard
+
+    mine = agency_dashboard(world.case_manager)
+    theirs = agency_dashboard(world.other_agency_case_manager)
+    assert mine.open_total == Case.objects.filter(agency__name="Agency One").count() == 3
+    assert theirs.open_total == 0
+    page = client_for(world.supervisor).get(reverse("reports:agency")).content.decode()
+    assert "Caseload: 3 open cases" in page
+
+
+def test_home_shows_indicator_tiles_to_hub_staff(world, programme, client_for):
+    page = client_for(world.programme_manager).get("/").content.decode()
+    assert "Open the programme dashboard" in page
+    assert "Open the programme dashboard" not in client_for(world.auditor).get("/").content.decode()
+
+
+def test_refresh_command_and_stale_refresh(world, programme, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from reports.models import RefreshState
+    from reports.services.refresh import refresh_if_stale
+
+    out = StringIO()
+    call_command("refresh_indicators", "--full", stdout=out)
+    assert "rebuilt" in out.getvalue()
+    RefreshState.objects.filter(pk=1).update(last_run_at=None)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        refresh_if_stale()
+    assert len(callbacks) == 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        refresh_if_stale()
+    assert callbacks == []
