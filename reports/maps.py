@@ -151,12 +151,18 @@ def draw(
 ) -> SafeString:
     width, height, pad = 640, 480, 30
     title = _("Map of communities and sites")
+    # Translated once, outside the f-strings below (where makemessages would not find them).
+    no_coordinates = _("No site has coordinates yet.")
+    community_tip = _("%(monitored)s monitored, %(identified)s identified")
+    site_tip = _("%(identified)s identified")
+    community_legend = _("community (size: children monitored)")
+    site_legend = _("site (size: children identified)")
     everything = [*communities, *sites]
     if not everything:
         return mark_safe(  # noqa: S308 — constant markup and an escaped title
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 60" width="100%" '
             f'role="img" aria-label="{escape(title)}"><text x="10" y="30" fill="{MUTED}">'
-            f"{escape(_('No site has coordinates yet.'))}</text></svg>"
+            f"{escape(no_coordinates)}</text></svg>"
         )
     lat0 = sum(p.latitude for p in everything) / len(everything)
     x_scale = math.cos(math.radians(lat0))
@@ -199,7 +205,7 @@ def draw(
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{BAR}" '
             f'fill-opacity="0.35" stroke="{BAR}"><title>{escape(p.label)}: '
-            f"{escape(_('%(monitored)s monitored, %(identified)s identified') % vars(p))}"
+            f"{escape(community_tip % vars(p))}"
             "</title></circle>"
         )
     for p in sites:
@@ -209,16 +215,16 @@ def draw(
             f'<rect x="{x - size / 2:.1f}" y="{y - size / 2:.1f}" width="{size:.1f}" '
             f'height="{size:.1f}" fill="{BAR_ALT}" stroke="{INK}" stroke-width="0.5">'
             f"<title>{escape(p.label)}: "
-            f"{escape(_('%(identified)s identified') % {'identified': p.identified})}"
+            f"{escape(site_tip % {'identified': p.identified})}"
             "</title></rect>"
         )
     parts.append(
         f'<circle cx="{pad}" cy="{height - 12}" r="5" fill="{BAR}" fill-opacity="0.35" '
         f'stroke="{BAR}"/><text x="{pad + 9}" y="{height - 8}" fill="{INK}">'
-        f"{escape(_('community (size: children monitored)'))}</text>"
+        f"{escape(community_legend)}</text>"
         f'<rect x="{pad + 290}" y="{height - 17}" width="9" height="9" fill="{BAR_ALT}"/>'
         f'<text x="{pad + 303}" y="{height - 8}" fill="{INK}">'
-        f"{escape(_('site (size: children identified)'))}</text>"
+        f"{escape(site_legend)}</text>"
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every label above is escaped
