@@ -145,7 +145,7 @@ def household_visit_xml(
     ).encode()
 
 
-def default_child(**overrides: str) -> dict[str, str | list[dict[str, str]]]:
+def default_child(**overrides: str | list[dict[str, str]]) -> dict[str, str | list[dict[str, str]]]:
     child: dict[str, str | list[dict[str, str]]] = {
         "first_name": "Amani",
         "last_name": "Kalenga",

@@ -30,14 +30,14 @@ def running_server() -> Iterator[str]:
     shared = {
         conn.alias: conn
         for conn in connections.all()
-        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()  # type: ignore[attr-defined]
     }
     for conn in shared.values():
         conn.inc_thread_sharing()
     thread = LiveServerThread(
         "127.0.0.1",
         _SerialHandler if shared else _StaticFilesHandler,
-        connections_override=shared or None,
+        connections_override=shared,
     )
     thread.daemon = True
     thread.start()

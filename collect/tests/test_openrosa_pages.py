@@ -10,7 +10,7 @@ from accounts.services.devices import device_credential_create, device_for_crede
 from collect.models import SubmissionStatus
 from collect.openrosa.client import default_child, household_visit_xml, new_instance_id
 from collect.openrosa.receive import submission_receive
-from collect.openrosa.xlsforms import published_form
+from collect.openrosa.xlsform_spec import VERSIONS
 
 pytestmark = pytest.mark.django_db
 PHONES, REVIEW = "/collect/phones/", "/collect/review/"
@@ -87,7 +87,7 @@ def _refused_submission(world, django_capture_on_commit_callbacks):
     body = household_visit_xml(
         community=world.village.code,
         instance_id=new_instance_id(),
-        version=published_form("kinga_household_visit").version,
+        version=VERSIONS["kinga_household_visit"],
         visited_on=timezone.localdate().isoformat(),
         children=[default_child(age="40")],
     )
@@ -144,19 +144,22 @@ def test_a_phone_visit_shows_in_the_facilitators_lists_and_on_the_referral_desk(
     body = household_visit_xml(
         community=world.village.code,
         instance_id=new_instance_id(),
-        version=published_form("kinga_household_visit").version,
+        version=VERSIONS["kinga_household_visit"],
         visited_on=timezone.localdate().isoformat(),
         head_name="Mwamba Kalenga",
     )
     with django_capture_on_commit_callbacks(execute=True):
         submission = submission_receive(device=device, body=body, files=[]).submission
     submission.refresh_from_db()
-    household = submission.visit.household
+    visit = submission.visit
+    assert visit is not None
+    household = visit.household
+    assert household is not None
     facilitator = client_for(world.facilitator)
     assert household.code in facilitator.get("/monitoring/households/").content.decode()
     visit_page = facilitator.get(f"/monitoring/visits/{submission.visit_id}/").content.decode()
     assert "Hazardous child labour" in visit_page
-    child = submission.visit.observations.get().child
+    child = visit.observations.get().child
     desk = client_for(world.hub_admin).get("/monitoring/desk/").content.decode()
     assert child.code in desk
     assert (

@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.services.devices import device_credential_create
 from collect.models import Submission, SubmissionAttachment, SubmissionStatus
 from collect.openrosa.client import Phone, default_child, household_visit_xml, new_instance_id
-from collect.openrosa.xlsforms import published_form
+from collect.openrosa.xlsform_spec import VERSIONS
 from collect.tests.phone_server import running_server
 from monitoring.models import Child, Household, Identification, Visit
 
@@ -58,7 +58,7 @@ def phone(world, server):
 
 
 def _visit(world, **kwargs):
-    version = published_form(FORM).version
+    version = VERSIONS[FORM]
     return household_visit_xml(
         community=world.village.code,
         version=version,
@@ -112,7 +112,7 @@ def test_post_creates_the_visit_classified_and_identified(phone, world):
     assert b"OpenRosaResponse" in reply.body
     submission = Submission.objects.get()
     assert submission.status == SubmissionStatus.PROCESSED, submission.review_reason
-    assert submission.form_version == published_form(FORM).version
+    assert submission.form_version == VERSIONS[FORM]
     visit = Visit.objects.get()
     assert (visit.source, visit.facilitator, visit.area) == (
         "odk",
@@ -169,7 +169,7 @@ def test_conflicting_post_is_refused_and_the_first_kept(phone, world):
 
 def test_attachments_split_over_several_posts_are_joined(phone, world):
     today = timezone.localdate().isoformat()
-    version = published_form("kinga_mine_site_visit").version
+    version = VERSIONS["kinga_mine_site_visit"]
     instance_id = new_instance_id()
     body = (
         f'<data id="kinga_mine_site_visit" version="{version}"><site>S-1</site>'

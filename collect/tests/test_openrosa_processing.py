@@ -12,12 +12,12 @@ from collect.openrosa.client import default_child, household_visit_xml, new_inst
 from collect.openrosa.instance import InstanceError, parse_instance
 from collect.openrosa.processing import form_path, process_submission, submission_correct
 from collect.openrosa.receive import Outcome, submission_receive
-from collect.openrosa.xlsforms import published_form
+from collect.openrosa.xlsform_spec import VERSIONS
 from core.errors import DomainError
 from monitoring.models import Child, Household, Identification, Visit
 
 pytestmark = pytest.mark.django_db
-VERSION = published_form("kinga_household_visit").version
+VERSION = VERSIONS["kinga_household_visit"]
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_a_mine_site_visit_observes_children_by_code(world, receive):
 
     child = _child_in_village(world, receive)
     site = SiteFactory(area=world.village)
-    version = published_form("kinga_mine_site_visit").version
+    version = VERSIONS["kinga_mine_site_visit"]
     body = (
         f'<data id="kinga_mine_site_visit" version="{version}"><site>{site.code}</site>'
         f"<visited_on>{timezone.localdate().isoformat()}</visited_on>"
@@ -203,7 +203,7 @@ def test_a_follow_up_visit_lands_at_the_childs_household(world, receive):
     from monitoring.choices import VisitKind
 
     child = _child_in_village(world, receive)
-    version = published_form("kinga_case_follow_up").version
+    version = VERSIONS["kinga_case_follow_up"]
     body = (
         f'<data id="kinga_case_follow_up" version="{version}">'
         f"<child_code>{child.code}</child_code>"
@@ -218,7 +218,7 @@ def test_a_follow_up_visit_lands_at_the_childs_household(world, receive):
 
 
 def test_an_unknown_child_code_waits_in_review(world, receive):
-    version = published_form("kinga_case_follow_up").version
+    version = VERSIONS["kinga_case_follow_up"]
     body = (
         f'<data id="kinga_case_follow_up" version="{version}"><child_code>CH-NONE</child_code>'
         f"<visited_on>{timezone.localdate().isoformat()}</visited_on>{_work_xml()}"
