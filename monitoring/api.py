@@ -26,7 +26,6 @@ from core.schemas import DomainErrorOut, ErrorOut, ValidationErrorOut
 from geo.models import Area
 from monitoring import api_selectors
 from monitoring.choices import IdentificationStatus, VisitSource
-from monitoring.desk_selectors import explain_reasons
 from monitoring.models import Child, Household, Identification, Observation, Task, Visit
 from monitoring.schemas import (
     ChildDetailOut,
@@ -44,6 +43,7 @@ from monitoring.schemas import (
     VisitListQuery,
     VisitPageOut,
 )
+from monitoring.selectors import explain_reasons
 from monitoring.services.reads import child_view_record, household_view_record
 from monitoring.services.visits import ActivityInput, ObservationInput, visit_record
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from access.geo import sites_visible_to
@@ -35,6 +35,7 @@ from monitoring.models import (
     Task,
     Visit,
 )
+from monitoring.selectors import latest_observation, without_identity, years_before
 
 HOUSEHOLD_ORDER = ("-id",)
 CHILD_ORDER = ("-id",)
@@ -44,25 +45,6 @@ TASK_ORDER = ("position", "id")
 
 _CHILD_NAMES = ("first_name", "last_name")
 _HOUSEHOLD_PERSONAL = ("head_name", "phone", "location")
-
-
-def _names_only_if_shown(queryset: QuerySet[Any], user: Any, fields: tuple[str, ...]) -> Any:
-    # Encrypted names a user may not see are not even loaded: nothing to decrypt, nothing to leak.
-    return queryset if identity_visible(user) else queryset.defer(*fields)
-
-
-def latest_category() -> Subquery:
-    """The category of a child's most recent observation (by visit day, then recording)."""
-    newest = Observation.objects.filter(child=OuterRef("pk")).order_by("-visit__visited_on", "-id")
-    return Subquery(newest.values("category")[:1])
-
-
-def years_before(day: date, years: int) -> date:
-    """The same calendar day `years` earlier; 29 February becomes the 28th."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 # Households ------------------------------------------------------------------------------------
@@ -81,14 +63,14 @@ def household_page(
         households = households.filter(area__path__startswith=area.path)
     if code.strip():
         households = households.filter(code__icontains=code.strip())
-    households = _names_only_if_shown(households, user, _HOUSEHOLD_PERSONAL)
+    households = without_identity(households, user, _HOUSEHOLD_PERSONAL)
     return keyset_page(households, order=HOUSEHOLD_ORDER, cursor=cursor, size=size)
 
 
 def household_children(user: Any, household: Household) -> list[Child]:
     """The live children of a household (merged duplicates left out), youngest last."""
     children = children_visible_to(user).filter(household=household, merged_into__isnull=True)
-    children = _names_only_if_shown(children, user, _CHILD_NAMES)
+    children = without_identity(children, user, _CHILD_NAMES)
     return list(children.order_by("birth_date", "id"))
 
 
@@ -119,18 +101,18 @@ def child_page(
         children = children.filter(birth_date__lte=years_before(today, query.age_min))
     if query.age_max is not None:
         children = children.filter(birth_date__gt=years_before(today, query.age_max + 1))
-    children = children.annotate(latest_category=latest_category())
+    children = children.annotate(latest_category=latest_observation("category"))
     if query.category:
         children = children.filter(latest_category=query.category)
     children = children.select_related("household__area").defer(
         *(f"household__{name}" for name in _HOUSEHOLD_PERSONAL)
     )
-    children = _names_only_if_shown(children, user, _CHILD_NAMES)
+    children = without_identity(children, user, _CHILD_NAMES)
     return keyset_page(children, order=CHILD_ORDER, cursor=cursor, size=size)
 
 
 def child_with_latest_category(user: Any, child_id: int) -> Child | None:
-    children = children_visible_to(user).annotate(latest_category=latest_category())
+    children = children_visible_to(user).annotate(latest_category=latest_observation("category"))
     return (
         children.select_related("household__area")
         .defer(*(f"household__{name}" for name in _HOUSEHOLD_PERSONAL))

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
@@ -39,7 +38,7 @@ from monitoring.choices import (
     Sex,
     Urgency,
 )
-from monitoring.classification import Category, UnknownRuleSetError, load_ruleset
+from monitoring.classification import Category
 from monitoring.classification.rules import LANGUAGES
 from monitoring.models import (
     Activity,
@@ -49,6 +48,7 @@ from monitoring.models import (
     Identification,
     Observation,
 )
+from monitoring.selectors import Reason, explain_reasons
 from monitoring.services.duplicates import SAME_HOUSEHOLD_FIRST_NAME, SAME_NAME_AND_BIRTH_DATE
 
 # Most urgent first; the id makes the keyset total.
@@ -88,12 +88,6 @@ def deadline_countdown(deadline_at: datetime, now: datetime) -> Countdown:
     )
 
 
-@dataclass(frozen=True)
-class Reason:
-    rule_id: str
-    text: str
-
-
 def _language() -> str:
     current = (get_language() or "en").split("-")[0]
     return current if current in LANGUAGES else "en"
@@ -102,40 +96,6 @@ def _language() -> str:
 def _labels(values: Iterable[str], labels: Mapping[Any, Any]) -> list[str]:
     by_value = {str(key.value): str(label) for key, label in labels.items()}
     return [by_value.get(value, value) for value in values]
-
-
-@cache
-def _rule_explanations(ruleset_name: str) -> dict[str, dict[str, str]]:
-    try:
-        ruleset = load_ruleset(ruleset_name)
-    except UnknownRuleSetError:
-        return {}
-    return {rule.id: dict(rule.explanation) for rule in ruleset.rules}
-
-
-def explain_reasons(ruleset_ref: str, reason_ids: Iterable[str]) -> list[Reason]:
-    """The plain-language sentence of each rule that fired, in the user's language.
-
-    Rule ids are stable across versions of a rule set; an id the rule set no longer has is
-    shown as itself rather than hidden, so a decision is never left unexplained.
-    """
-    name = ruleset_ref.partition("@")[0]
-    explanations = _rule_explanations(name)
-    language = _language()
-    reasons = []
-    for rule_id in reason_ids:
-        texts = explanations.get(rule_id)
-        text = (
-            texts[language]
-            if texts
-            else _("Rule %(rule)s of %(ruleset)s")
-            % {
-                "rule": rule_id,
-                "ruleset": ruleset_ref,
-            }
-        )
-        reasons.append(Reason(rule_id=rule_id, text=text))
-    return reasons
 
 
 def child_age(child: Child, on: date | None = None) -> int:

@@ -8,13 +8,17 @@ that a named person is on file).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from access.geo import areas_visible_to, sites_visible_to
 from access.monitoring import (
@@ -28,6 +32,7 @@ from access.principal import principal_for
 from core.pagination import Page, keyset_page
 from geo.models import Area, AreaLevel, Site, SiteKind
 from monitoring.classification import UnknownRuleSetError, load_ruleset
+from monitoring.classification.rules import LANGUAGES
 from monitoring.models import (
     Activity,
     Child,
@@ -95,20 +100,21 @@ def active_tasks() -> list[Task]:
 # Latest observation of each child, as annotations (one subquery each, no N+1) ------------------
 
 
-def _latest_observation(field: str) -> Subquery:
+def latest_observation(field: str) -> Subquery:
+    """`field` of a child's most recent observation (by visit day, then recording)."""
     newest = Observation.objects.filter(child=OuterRef("pk")).order_by("-visit__visited_on", "-id")
     return Subquery(newest.values(field)[:1])
 
 
 def with_latest_observation(children: QuerySet[Child]) -> QuerySet[Child]:
     return children.annotate(
-        latest_category=_latest_observation("category"),
-        latest_school_status=_latest_observation("school_status"),
-        latest_visited_on=_latest_observation("visit__visited_on"),
+        latest_category=latest_observation("category"),
+        latest_school_status=latest_observation("school_status"),
+        latest_visited_on=latest_observation("visit__visited_on"),
     )
 
 
-def _without_identity(queryset: QuerySet[Any], user: Any, fields: tuple[str, ...]) -> Any:
+def without_identity(queryset: QuerySet[Any], user: Any, fields: tuple[str, ...]) -> Any:
     """Leave names out of the query for users who may not see them: nothing to decrypt or leak."""
     return queryset if identity_visible(user) else queryset.defer(*fields)
 
@@ -148,13 +154,13 @@ def household_page(
         child_count=Coalesce(Subquery(child_count, output_field=IntegerField()), 0),
         last_visited_on=Subquery(last_visit[:1]),
     )
-    households = _without_identity(households, user, IDENTITY_FIELDS_HOUSEHOLD)
+    households = without_identity(households, user, IDENTITY_FIELDS_HOUSEHOLD)
     return keyset_page(households, order=["-id"], cursor=cursor, size=LIST_PAGE_SIZE)
 
 
 def household_children(user: Any, household: Household) -> list[Child]:
     children = children_visible_to(user).filter(household=household, merged_into__isnull=True)
-    children = _without_identity(children, user, IDENTITY_FIELDS_CHILD)
+    children = without_identity(children, user, IDENTITY_FIELDS_CHILD)
     return list(with_latest_observation(children).order_by("birth_date", "id"))
 
 
@@ -253,7 +259,7 @@ def child_page(user: Any, filters: ChildFilters, *, cursor: str | None = None) -
         children = children.filter(Q(latest_category=filters.category))
     if filters.school_status:
         children = children.filter(Q(latest_school_status=filters.school_status))
-    children = _without_identity(children, user, IDENTITY_FIELDS_CHILD)
+    children = without_identity(children, user, IDENTITY_FIELDS_CHILD)
     children = children.defer(*(f"household__{name}" for name in IDENTITY_FIELDS_HOUSEHOLD))
     return keyset_page(children, order=["-id"], cursor=cursor, size=LIST_PAGE_SIZE)
 
@@ -326,25 +332,41 @@ def household_count(user: Any) -> int:
 
 @dataclass(frozen=True)
 class Reason:
-    id: str
+    rule_id: str
     text: str
 
 
-def explain(ruleset_ref: str, reason_ids: list[str], language: str) -> list[Reason]:
-    """Plain-language reasons for a stored result, from the rule set that produced it.
+def _language(language: str | None = None) -> str:
+    current = (language or get_language() or "en").split("-")[0]
+    return current if current in LANGUAGES else "en"
 
-    Rule ids are stable within a rule set; when the stored version is no longer the one in
-    force, a rule that still exists keeps its explanation, and an unknown id is shown as is.
-    """
-    name = ruleset_ref.partition("@")[0]
+
+@cache
+def _rule_explanations(ruleset_name: str) -> dict[str, dict[str, str]]:
     try:
-        rules = {rule.id: rule for rule in load_ruleset(name).rules}
+        ruleset = load_ruleset(ruleset_name)
     except UnknownRuleSetError:
-        rules = {}
-    lang = "fr" if language.startswith("fr") else "en"
+        return {}
+    return {rule.id: dict(rule.explanation) for rule in ruleset.rules}
+
+
+def explain_reasons(
+    ruleset_ref: str, reason_ids: Iterable[str], language: str | None = None
+) -> list[Reason]:
+    """The plain-language sentence of each rule that fired, in `language` (default: the
+    user's). The one place pages, the desk and the API explain a stored result.
+
+    Rule ids are stable across versions of a rule set; an id the rule set no longer has is
+    shown as itself rather than hidden, so a decision is never left unexplained.
+    """
+    explanations = _rule_explanations(ruleset_ref.partition("@")[0])
+    lang = _language(language)
     reasons = []
-    for reason_id in reason_ids:
-        rule = rules.get(reason_id)
-        text = rule.explanation.get(lang, rule.explanation["en"]) if rule else reason_id
-        reasons.append(Reason(id=reason_id, text=text))
+    for rule_id in reason_ids:
+        texts = explanations.get(rule_id)
+        if texts:
+            text = texts.get(lang, texts["en"])
+        else:
+            text = _("Rule %(rule)s of %(ruleset)s") % {"rule": rule_id, "ruleset": ruleset_ref}
+        reasons.append(Reason(rule_id=rule_id, text=text))
     return reasons

@@ -467,7 +467,8 @@ def test_facilitator_records_a_visit_and_gets_each_childs_result(api, records, w
     body = response.json()
     visit = Visit.objects.get(pk=body["id"])
     assert (visit.facilitator, visit.external_id) == (world.facilitator, "uuid:phone-1")
-    assert visit.source == "api" and body["source"] == "api"  # not stored as a web form
+    assert visit.source == "api"  # not stored as a web form
+    assert body["source"] == "api"
     results = {item["child"]["id"]: item for item in body["observations"]}
     amani = results[records["amani"].pk]
     assert amani["category"] == "hazardous_child_labour"

@@ -104,7 +104,7 @@ def observation_view(observation: Observation, language: str) -> ObservationView
         observation=observation,
         category_label=str(dict(CATEGORY_CHOICES).get(observation.category, "")),
         school_status_label=str(dict(SchoolStatus.choices).get(observation.school_status, "")),
-        reasons=selectors.explain(observation.ruleset, observation.reasons, language),
+        reasons=selectors.explain_reasons(observation.ruleset, observation.reasons, language),
         activities=[
             ActivityView(
                 task=activity.task.label(language),
