@@ -19,6 +19,7 @@ SUITES = {
     "pages": "bench.pages",
     "imports": "bench.imports",
     "openrosa": "bench.openrosa",
+    "cases": "bench.cases",
     "reports": "bench.reports",
 }
 

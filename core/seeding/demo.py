@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Organisation, RoleAssignment, User
 from audit.actions import Action
 from audit.services import record_event
+from core.seeding.cases_demo import seed_cases
 from core.seeding.companies_demo import seed_companies
 from core.seeding.demo_people import ORGANISATIONS, PEOPLE
 from core.seeding.drc_geography import AREAS, SITES
@@ -170,6 +171,7 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("phone credentials", seed_demo_phone),
     DemoStep("sites", seed_sites),
     DemoStep("monitoring", seed_monitoring),
+    DemoStep("cases", seed_cases),
     # After "cases": sponsored cohorts take some of the demo cases (none is fine).
     DemoStep("companies", seed_companies),
     # After "companies": indicator tables, then one issued report per company.

@@ -35,6 +35,7 @@ from audit.actions import Action
 from audit.models import AuditEvent
 from audit.services import record_event
 from core.errors import DomainError
+from core.seeding.cases_scale import scale_cases
 from core.seeding.demo import DemoContext
 from core.seeding.demo_people import PEOPLE
 from core.seeding.drc_geography import AREAS
@@ -533,6 +534,7 @@ SCALE_STEPS: tuple[ScaleStep, ...] = (
     ScaleStep("users", scale_users),
     ScaleStep("sites", scale_sites),
     ScaleStep("monitoring", scale_monitoring),
+    ScaleStep("cases", scale_cases),
     ScaleStep("audit history", scale_audit_history),
 )
 
