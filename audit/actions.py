@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     SUBMISSION_PROCESS = "submission:process", _("Phone submission turned into records")
     SUBMISSION_REVIEW = "submission:review", _("Phone submission sent for review")
     SUBMISSION_FIX = "submission:fix", _("Phone submission corrected")
+    SUBMISSION_VIEW = "submission:view", _("Phone submission viewed")
     # Administration
     USER_CREATE = "user:create", _("User created")
     USER_UPDATE = "user:update", _("User updated")

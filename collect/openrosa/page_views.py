@@ -20,7 +20,11 @@ from accounts.models import User
 from accounts.roles import Permission
 from accounts.services.devices import device_credential_create, device_credential_revoke
 from collect.openrosa import selectors
-from collect.openrosa.processing import VERSION_FIELD, submission_correct
+from collect.openrosa.processing import (
+    VERSION_FIELD,
+    submission_correct,
+    submission_view_record,
+)
 from core.errors import DomainError
 
 
@@ -124,6 +128,8 @@ def review_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     user = _require_review(request)
     submission = selectors.get_submission_for_review(user, submission_id)
     error_message = ""
+    if request.method == "GET":
+        submission_view_record(actor=user, submission=submission)
     if request.method == "POST":
         fields = {path for path, _received, _now in selectors.fixable_fields(submission)}
         corrections = {path: str(request.POST[path]) for path in fields if path in request.POST}

@@ -348,6 +348,12 @@ def process_submission(submission_id: int) -> None:
 
 
 @transaction.atomic
+def submission_view_record(*, actor: Any, submission: Submission) -> None:
+    """Log that staff read a submission: it holds children's names, as their records do."""
+    record_event(actor=actor, action=Action.SUBMISSION_VIEW, subject=submission)
+
+
+@transaction.atomic
 def submission_correct(*, actor: Any, submission: Submission, corrections: dict[str, str]) -> None:
     """Store staff corrections (the XML is never changed) and process the submission again."""
     if submission.status != SubmissionStatus.NEEDS_REVIEW:
