@@ -13,13 +13,13 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.principal import principal_for
-from accounts.models import Organisation, OrganisationType, User
-from accounts.roles import Permission
+from accounts.models import Organisation, OrganisationType, RoleAssignment, User
+from accounts.roles import Permission, Role
 from audit.actions import Action
 from audit.services import record_event
 from cases.choices import (
@@ -307,9 +307,28 @@ class AgencySuggestions:
     excluded: list[AgencyExclusion]
 
 
+def agencies_with_cleared_staff(agency_ids: Iterable[int], *, on: date) -> set[int]:
+    """Agencies with at least one case manager or supervisor whose background check is valid
+    on `on`: the others could accept a referral but name nobody to manage the case."""
+    rows = (
+        RoleAssignment.objects.filter(
+            organisation_id__in=list(agency_ids),
+            role__in=[Role.CASE_MANAGER, Role.CASE_SUPERVISOR],
+            starts_on__lte=on,
+            user__is_active=True,
+            user__background_checks__checked_on__lte=on,
+            user__background_checks__expires_on__gte=on,
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    return set(rows)
+
+
 def agency_suggestions(*, area: Area, on: date | None = None) -> AgencySuggestions:
     """Agencies that may take a child found in `area`, most places left first, and every
-    other active agency with the reason it cannot (three queries whatever the count)."""
+    other active agency with the reason it cannot (four queries whatever the count)."""
     day = on or timezone.localdate()
     agencies = list(
         Organisation.objects.filter(type=OrganisationType.AGENCY, is_active=True)
@@ -318,11 +337,16 @@ def agency_suggestions(*, area: Area, on: date | None = None) -> AgencySuggestio
         .order_by("name", "id")
     )
     counts = open_case_counts(agency.pk for agency in agencies)
+    cleared = agencies_with_cleared_staff((agency.pk for agency in agencies), on=day)
     eligible: list[AgencyOption] = []
     excluded: list[AgencyExclusion] = []
     for agency in agencies:
         open_cases = counts.get(agency.pk, 0)
         refusal = agency_refusal(agency, area=area, open_cases=open_cases, on=day)
+        if refusal is None and agency.pk not in cleared:
+            refusal = _(
+                "%(agency)s has no case manager with a valid background check to take the child."
+            ) % {"agency": agency.name}
         accreditation = accreditation_of(agency)
         if refusal is None and accreditation is not None:
             eligible.append(

@@ -581,3 +581,16 @@ def test_a_supervisor_changes_the_case_manager(world, agencies, client_for):
     assert case.case_manager == world.supervisor
     outsider = client_for(world.other_agency_case_manager)
     assert outsider.get(case_url(case, "cases:case_reassign")).status_code == 404
+
+
+def test_an_agency_whose_staff_checks_lapsed_is_not_suggested(world, agencies, client_for):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    world.other_agency_case_manager.background_checks.update(
+        checked_on=yesterday - timedelta(days=365), expires_on=yesterday
+    )
+    identification = identify_child(world)
+    page = _text(
+        client_for(world.hub_admin).get(reverse("monitoring:desk_detail", args=[identification.pk]))
+    )
+    assert f'name="agency" value="{agencies.two.pk}"' not in page
+    assert "Agency Two has no case manager with a valid background check" in page
