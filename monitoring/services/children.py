@@ -290,3 +290,74 @@ def _record_consent(*, actor: Any, child: Child, consent: ConsentInput) -> Conse
         changes={"kind": consent.kind, "purpose": consent.purpose, "given": consent.given},
     )
     return row
+
+
+@transaction.atomic
+def child_update(
+    *,
+    actor: Any,
+    child: Child,
+    first_name: str,
+    last_name: str,
+    birth_date: date,
+    birth_date_is_estimated: bool = False,
+) -> Child:
+    """Correct a child's first name or date of birth, or add or correct the last name.
+
+    The last name follows the registration rule: kept only once a caregiver consented to
+    identification (a last name without it is refused, never silently dropped). The audit
+    event says which fields changed, never their values.
+    """
+    require_recording_right(actor, child.household.area)
+    if child.merged_into_id is not None:
+        raise DomainError(
+            "child.merged", _("This child record was merged into another."), field="first_name"
+        )
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not normalise_name(first_name):
+        raise DomainError(
+            "child.first_name_required", _("Give the child's first name."), field="first_name"
+        )
+    born, _estimated = birth_date_from(birth_date=birth_date, estimated_age=None, estimated_on=None)
+    check_birth_date_recordable(born)
+    if last_name and not has_consent(
+        child, ConsentKind.CAREGIVER_CONSENT, ConsentPurpose.IDENTIFICATION
+    ):
+        raise DomainError(
+            "child.last_name_without_consent",
+            _("A last name is kept only once a caregiver has consented to identification."),
+            field="last_name",
+        )
+    key = duplicate_key(first_name, born, child.household)
+    same = (
+        Child.objects.filter(duplicate_key=key, merged_into__isnull=True)
+        .exclude(pk=child.pk)
+        .first()
+    )
+    if same is not None:
+        raise already_recorded(same.code)
+    changes: dict[str, Any] = {}
+    for name, new in (("first_name", first_name), ("last_name", last_name)):
+        if getattr(child, name) != new:
+            changes[name] = ENCRYPTED  # never the names, not even in the audit log
+    if child.birth_date != born:
+        changes["birth_date"] = "changed"  # the date itself stays out of the log
+    if child.birth_date_is_estimated != birth_date_is_estimated:
+        changes["birth_date_is_estimated"] = {
+            "old": child.birth_date_is_estimated,
+            "new": birth_date_is_estimated,
+        }
+    if not changes:
+        return child
+    child.first_name = first_name
+    child.last_name = last_name
+    child.name_hash = child_name_hash(first_name, last_name)
+    child.first_name_hash = first_name_hash(first_name)
+    child.birth_date = born
+    child.birth_date_is_estimated = birth_date_is_estimated
+    child.duplicate_key = key
+    child.updated_at = timezone.now()
+    child.save()
+    record_event(actor=actor, action=Action.CHILD_UPDATE, subject=child, changes=changes)
+    duplicates.find_candidates(child)
+    return child

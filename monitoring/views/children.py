@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.monitoring import (
@@ -27,8 +28,11 @@ from access.principal import principal_for
 from accounts.roles import Permission
 from core.errors import DomainError
 from monitoring import selectors
+from monitoring.choices import ConsentKind, ConsentPurpose
+from monitoring.forms.child_update import ChildUpdateForm
 from monitoring.forms.lists import ChildFilterForm, IdentityReasonForm
 from monitoring.models import Child
+from monitoring.services.children import child_update, has_consent
 from monitoring.services.identity import child_viewed, identity_reveal
 from monitoring.views import child_rows, observation_view, render_list, require_any
 
@@ -126,6 +130,37 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Correct the name or date of birth (recorders of the child's community, who see names)."""
+    require_any(request, Permission.VISIT_RECORD)
+    user = request.user
+    child = get_child_for_user(user, child_id)
+    if not identity_visible(user) or child.merged_into_id is not None:
+        raise Http404("No such page")
+    form = ChildUpdateForm(request.POST or None, child=child)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child_update(actor=user, child=child, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The child's record was corrected."))
+            return redirect("monitoring:child_detail", child_id=child.pk)
+    return render(
+        request,
+        "monitoring/child_form.html",
+        {
+            "child": child,
+            "form": form,
+            "has_consent": has_consent(
+                child, ConsentKind.CAREGIVER_CONSENT, ConsentPurpose.IDENTIFICATION
+            ),
+        },
+    )
+
+
 def _detail_context(
     request: HttpRequest,
     child: Child,
@@ -143,6 +178,10 @@ def _detail_context(
         "reason": reason,
         "reason_form": reason_form,
         "can_read_households": principal_for(user).has(Permission.HOUSEHOLD_READ),
+        "can_correct": show_identity
+        and identity_visible(user)
+        and principal_for(user).has(Permission.VISIT_RECORD)
+        and child.merged_into_id is None,
         "consents": selectors.child_consents(child),
         "observations": [observation_view(observation, language) for observation in observations],
         "identifications": selectors.child_identifications(user, child),
