@@ -1,13 +1,14 @@
-"""Import speed and memory: a Kobo-style CSV of household visits, imported through the services
-on PostgreSQL, next to a raw COPY of the same rows into a scratch table in the same run.
+"""Import speed and memory: a Kobo-style CSV of household visits, imported through the bulk
+path (collect runner → monitoring.services.batch.record_batch, batches of 500 rows) on
+PostgreSQL, next to a raw COPY of the same rows into a scratch table in the same run.
 
     python -m bench.imports [--rows 100000] [--memory-rows 10000]
 
 Each row is one household visit with its household and one child doing one activity, so one
 row creates a household, a child, a consent, a visit, an observation, an activity, usually an
-identification, and their audit events. Two sizes run in two child processes, each on the same
-throwaway database: the peak memory of each process (ru_maxrss) shows whether memory stays
-flat as the file grows. Skipped, with a message, without a PostgreSQL server
+identification; each batch writes one audit event. Two sizes run in two child processes, each
+on the same throwaway database: the peak memory of each process (ru_maxrss) shows whether
+memory stays flat as the file grows. Skipped, with a message, without a PostgreSQL server
 (BENCH_DATABASE_URL or DATABASE_URL). See docs/imports.md for the figures and what bounds them.
 """
 
@@ -163,7 +164,9 @@ def worker(rows: int, seed: int, output: Path, *, stream_only: bool = False) -> 
     if connection.vendor != "postgresql":
         raise SystemExit("bench.imports needs PostgreSQL")
     call_command("migrate", verbosity=0)
-    from collect.services import jobs
+    from collect.services import jobs, runner
+
+    assert runner.BULK, "the benchmark measures the bulk import path"
 
     with tempfile.TemporaryDirectory(prefix="kinga-bench-imports-") as directory:
         settings.MEDIA_ROOT = Path(directory) / "media"
