@@ -594,3 +594,9 @@ def test_an_agency_whose_staff_checks_lapsed_is_not_suggested(world, agencies, c
     )
     assert f'name="agency" value="{agencies.two.pk}"' not in page
     assert "Agency Two has no case manager with a valid background check" in page
+
+
+def test_the_case_manager_sees_the_childs_name_the_hub_sees_the_code(world, agencies, client_for):
+    case = open_case(world)
+    assert "Amani" in _text(client_for(world.case_manager).get(case_url(case)))
+    assert "Amani" not in _text(client_for(world.programme_manager).get(case_url(case)))

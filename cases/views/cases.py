@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.cases import get_case_for_user
+from access.monitoring import identity_visible
 from access.principal import principal_for
 from accounts.roles import Permission
 from cases import selectors
@@ -43,6 +44,7 @@ from cases.views import apply_error, back_to_case, form_page, require_any
 from core.errors import DomainError
 from monitoring import selectors as monitoring_selectors
 from monitoring.choices import CATEGORY_CHOICES
+from monitoring.desk_selectors import child_names
 from monitoring.services.visits import ActivityInput
 
 CASE_READERS = (Permission.CASE_READ,)
@@ -111,6 +113,7 @@ def _file_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "child": case.child,
+        "names": child_names(case.child, identity_visible(user)),
         "age": case.child.age_on(today),
         "timeline": selectors.case_timeline(case),
         "plan": plan,
