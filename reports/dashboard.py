@@ -19,7 +19,6 @@ from geo.models import Area, AreaLevel
 from monitoring.choices import CATEGORY_LABELS, Sex
 from reports.catalogue import Measure
 from reports.charts import Point, bar_list, column_chart
-from reports.maps import ProgrammeMap, programme_map
 from reports.models import AgeBand
 from reports.selectors import (
     AGE_BANDS,
@@ -45,7 +44,6 @@ class Dashboard:
     closure_chart: Any
     area_rows: list[tuple[str, int, int]]
     area_chart: Any
-    map: ProgrammeMap
     counts: Counts
 
 
@@ -152,7 +150,6 @@ def programme_dashboard(filters: Filters) -> Dashboard:
         closure_chart=closure_chart,
         area_rows=area_rows,
         area_chart=area_chart,
-        map=programme_map(filters),
         counts=counts,
     )
 

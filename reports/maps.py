@@ -24,8 +24,10 @@ from reports.facts import territory_of
 from reports.models import CubeCell, Grain
 from reports.selectors import Filters
 
-# Beyond this many points the smallest are left off the drawing (the table keeps them all).
-MAX_POINTS = 300
+# Beyond this many points of each kind the smallest are left off (the page stays light).
+MAX_POINTS = 100
+# The map's tables list the largest points of each kind.
+TABLE_ROWS = 50
 
 
 @dataclass
@@ -119,9 +121,9 @@ def programme_map(filters: Filters) -> ProgrammeMap:
     drawn_sites = sorted(site_points, key=lambda p: -p.identified)[:MAX_POINTS]
     left_off = len(community_points) - len(drawn) + len(site_points) - len(drawn_sites)
     svg = draw(drawn, drawn_sites, territories)
-    community_points.sort(key=lambda p: (-p.identified, -p.monitored, p.label))
-    site_points.sort(key=lambda p: (-p.identified, p.label))
-    return ProgrammeMap(svg, community_points, site_points, left_off)
+    drawn.sort(key=lambda p: (-p.identified, -p.monitored, p.label))
+    drawn_sites.sort(key=lambda p: (-p.identified, p.label))
+    return ProgrammeMap(svg, drawn, drawn_sites, left_off)
 
 
 def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -153,8 +155,6 @@ def draw(
     title = _("Map of communities and sites")
     # Translated once, outside the f-strings below (where makemessages would not find them).
     no_coordinates = _("No site has coordinates yet.")
-    community_tip = _("%(monitored)s monitored, %(identified)s identified")
-    site_tip = _("%(identified)s identified")
     community_legend = _("community (size: children monitored)")
     site_legend = _("site (size: children identified)")
     everything = [*communities, *sites]
@@ -204,9 +204,7 @@ def draw(
         radius = 3 + math.sqrt(p.monitored) * 0.6
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{BAR}" '
-            f'fill-opacity="0.35" stroke="{BAR}"><title>{escape(p.label)}: '
-            f"{escape(community_tip % vars(p))}"
-            "</title></circle>"
+            f'fill-opacity="0.35" stroke="{BAR}"><title>{escape(p.label)}</title></circle>'
         )
     for p in sites:
         x, y = at(p)
@@ -214,9 +212,7 @@ def draw(
         parts.append(
             f'<rect x="{x - size / 2:.1f}" y="{y - size / 2:.1f}" width="{size:.1f}" '
             f'height="{size:.1f}" fill="{BAR_ALT}" stroke="{INK}" stroke-width="0.5">'
-            f"<title>{escape(p.label)}: "
-            f"{escape(site_tip % {'identified': p.identified})}"
-            "</title></rect>"
+            f"<title>{escape(p.label)}</title></rect>"
         )
     parts.append(
         f'<circle cx="{pad}" cy="{height - 12}" r="5" fill="{BAR}" fill-opacity="0.35" '

@@ -5,6 +5,7 @@ from reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.programme_dashboard, name="dashboard"),
+    path("map/", views.programme_map_page, name="map"),
     path("agency/", views.agency_page, name="agency"),
     path("indicators/", views.indicator_catalogue, name="indicators"),
     path("export/", views.programme_export, name="export"),

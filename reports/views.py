@@ -24,6 +24,7 @@ from reports import dashboard as dashboards
 from reports.agency import agency_dashboard
 from reports.catalogue import CATALOGUE
 from reports.forms import DashboardFilterForm, ExportForm, ReportRequestForm
+from reports.maps import TABLE_ROWS, programme_map
 from reports.models import ReportStatus
 from reports.selectors import AGE_BANDS, Filters, company_indicators
 from reports.services import exports, issue
@@ -61,6 +62,26 @@ def programme_dashboard(request: HttpRequest) -> HttpResponse:
             "age_bands": [band.label for band in AGE_BANDS],
             "can_export": access.can_export_programme(request.user),
             "companies": access.reportable_companies(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def programme_map_page(request: HttpRequest) -> HttpResponse:
+    access.require_programme(request.user)
+    form = DashboardFilterForm(
+        request.GET or {"months": "12"},
+        areas=dashboards.filter_areas(),
+        sponsors=dashboards.filter_sponsors(),
+    )
+    return render(
+        request,
+        "reports/map.html",
+        {
+            "form": form,
+            "map": programme_map(_filters(form)),
+            "table_rows": f":{TABLE_ROWS}",
         },
     )
 

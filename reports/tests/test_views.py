@@ -64,6 +64,13 @@ def test_programme_dashboard_is_for_hub_staff_only(world, programme, client_for)
     page = client_for(world.programme_manager).get(url, {"months": "12"}).content.decode()
     assert "<svg" in page
     assert "Children identified" in page
+    map_url = reverse("reports:map")
+    for name, user in _everyone(world).items():
+        expected = 200 if name in allowed else 404
+        assert client_for(user).get(map_url).status_code == expected, name
+    assert (
+        "No site has coordinates yet." in client_for(world.hub_admin).get(map_url).content.decode()
+    )
 
 
 def test_dashboard_filters_by_area_and_sponsor(world, programme, client_for):
@@ -255,3 +262,34 @@ def test_refresh_command_and_stale_refresh(world, programme, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         refresh_if_stale()
     assert callbacks == []
+
+
+def test_dashboard_stays_under_100_kb_with_many_sites(world, programme, client_for):
+    import re
+    from decimal import Decimal
+
+    from django.contrib.staticfiles import finders
+
+    from geo.models import Site, SiteKind
+
+    Site.objects.bulk_create(
+        Site(
+            code=f"BULK-{n}",
+            name=f"Artisanal mine site number {n}",
+            kind=SiteKind.ARTISANAL_MINE,
+            area=world.village if n % 2 else world.other_village,
+            latitude=Decimal("-10.7") + Decimal(n) / 1000,
+            longitude=Decimal("25.4") + Decimal(n) / 1000,
+        )
+        for n in range(600)
+    )
+    client = client_for(world.hub_admin)
+    for url in (reverse("reports:dashboard"), reverse("reports:map")):
+        html = client.get(url).content
+        total = len(html)
+        for asset in re.findall(rb'(?:src|href)="/static/([^"]+)"', html):
+            with open(str(finders.find(asset.decode())), "rb") as handle:
+                total += len(handle.read())
+        assert total < 100 * 1024, url
+    assert b"smaller points are left off" in html
+    assert b"Kasulo" in html  # the community, placed at the centre of its sites
