@@ -226,3 +226,16 @@ def test_a_direct_supplier_sells_to_the_company(world):
     chain = make_chain(world, company_of(world))
     link = SupplyChainLink.objects.get(company=chain.company, supplier=chain.direct)
     assert link.buyer == chain.company
+
+
+def test_a_supplier_others_sell_to_stays_until_they_go(world):
+    chain = make_chain(world, company_of(world))
+    direct = SupplyChainLink.objects.get(company=chain.company, supplier=chain.direct)
+    deep = SupplyChainLink.objects.get(company=chain.company, supplier=chain.deep)
+    with pytest.raises(DomainError) as refused:
+        supply_chain.link_remove(actor=world.hub_admin, link=direct)
+    assert refused.value.code == "supply_chain.link_in_use"
+    supply_chain.link_remove(actor=world.hub_admin, link=deep)
+    supply_chain.link_remove(actor=world.hub_admin, link=direct)
+    assert not SupplyChainLink.objects.filter(company=chain.company).exists()
+    assert AuditEvent.objects.filter(action="supply_chain:link_remove").count() == 2

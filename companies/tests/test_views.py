@@ -236,3 +236,17 @@ def test_the_portal_costs_the_same_whatever_the_size_of_the_chain(
         supply_chain.supplier_site_add(actor=world.hub_admin, supplier=supplier, site=site)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/")
+
+
+def test_the_hub_records_a_declined_nomination_with_its_reason(world, client_for, chain):
+    nomination = nominations.nomination_create(
+        actor=world.company_member, company=chain.company, supplier_name="Likasi Coop", tier=1
+    )
+    client_for(world.programme_manager).post(
+        reverse("companies:nomination_step", args=[nomination.pk, "decline"]),
+        {"reason": "Closed its depot"},
+    )
+    nomination.refresh_from_db()
+    assert (nomination.status, nomination.decline_reason) == ("declined", "Closed its depot")
+    portal = client_for(world.company_member).get("/").content.decode()
+    assert "Closed its depot" in portal
