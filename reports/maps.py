@@ -171,9 +171,13 @@ def draw(
     span = max(max(xs) - min(xs), max(ys) - min(ys), 0.05)
     scale = min(width - 2 * pad, height - 2 * pad) / span
 
+    # Centre the points: a single site or a narrow area sits in the middle, not in a corner.
+    x_margin = (width - 2 * pad - (max(xs) - min(xs)) * scale) / 2
+    y_margin = (height - 2 * pad - (max(ys) - min(ys)) * scale) / 2
+
     def at(p: MapPoint) -> tuple[float, float]:
-        x = pad + (p.longitude * x_scale - min(xs)) * scale
-        y = height - pad - (p.latitude - min(ys)) * scale
+        x = pad + x_margin + (p.longitude * x_scale - min(xs)) * scale
+        y = height - pad - y_margin - (p.latitude - min(ys)) * scale
         return x, y
 
     parts = [
