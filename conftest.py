@@ -26,6 +26,26 @@ from geo.tests.factories import make_area
 pytest_plugins = ["core.tests.browser"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that commits for real (live server, threads) restores migrated data the same way.
+
+    A transactional test empties the database when it ends. With serialized rollback, the
+    rows data migrations wrote (the task catalogue, content types) are loaded back; without
+    it, Django re-creates content types instead, and the next serialized test then loads
+    them a second time and fails with duplicate keys. Mixing the two breaks whichever test
+    runs next, so every transactional test uses serialized rollback.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        options = dict(marker.kwargs) if marker else {}
+        transactional = options.get("transaction") or "live_server" in getattr(
+            item, "fixturenames", ()
+        )
+        if transactional and not options.get("serialized_rollback"):
+            options.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**options), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default():
     """A request leaves its language active in the thread; start every test in English."""
