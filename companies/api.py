@@ -45,6 +45,7 @@ from companies.services import cohorts, nominations
 from core.errors import DomainError, NotFound
 from core.schemas import ErrorOut, ValidationErrorOut
 from geo.models import Site
+from reports.suppression import Figure
 
 router = Router(tags=["companies"])
 
@@ -298,7 +299,7 @@ def activate_nomination(request: HttpRequest, nomination_id: int) -> Nomination:
 # Cohorts ---------------------------------------------------------------------------------
 
 
-def _count(value: figures.Figure) -> dict[str, Any]:
+def _count(value: Figure) -> dict[str, Any]:
     return {"value": value.value, "shown": str(value)}
 
 

@@ -1,9 +1,9 @@
 """Figures a company may read: counts only, small ones suppressed (docs/privacy.md).
 
-Any count from 1 to 9 is shown as "fewer than 10". In a breakdown shown with its total, one
-suppressed cell could be recovered by subtraction, so a second cell is suppressed with it
-(the smallest other non-zero one): secondary suppression. Counts are computed by aggregate
-queries; no child-level row ever leaves this module.
+The suppression rule is reports.suppression's, the one rule for every figure a company sees:
+any count from 1 to 9 is shown as "fewer than 10", and a breakdown shown with its total gets
+secondary suppression. Counts are computed by aggregate queries; no child-level row ever
+leaves this module.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationType
@@ -20,49 +19,7 @@ from cases.models import Case
 from companies.models import Cohort, CohortCase
 from companies.selectors import company_cohorts, supply_chain_sites
 from monitoring.models import Child, Household
-
-SUPPRESSION_THRESHOLD = 10
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A count as a company may see it: `value` is None when suppressed."""
-
-    value: int | None
-
-    @property
-    def suppressed(self) -> bool:
-        return self.value is None
-
-    def __str__(self) -> str:
-        if self.value is None:
-            return str(_("fewer than %(n)s") % {"n": SUPPRESSION_THRESHOLD})
-        return f"{self.value:,}".replace(",", "\u202f")
-
-
-def figure(count: int) -> Figure:
-    """One count on its own: 1 to 9 suppressed, 0 and 10+ shown."""
-    return Figure(None if 0 < count < SUPPRESSION_THRESHOLD else count)
-
-
-def breakdown(counts: dict[str, int]) -> tuple[Figure, dict[str, Figure]]:
-    """A total and its parts, with primary and secondary suppression.
-
-    If exactly one part is suppressed while the total is shown, the smallest other non-zero
-    part is suppressed too, so that no part equals "total minus the parts shown".
-    """
-    total = figure(sum(counts.values()))
-    parts = {key: figure(value) for key, value in counts.items()}
-    if not total.suppressed:
-        hidden = [key for key, shown in parts.items() if shown.suppressed]
-        if len(hidden) == 1:
-            others = sorted(
-                (value, key) for key, value in counts.items() if key not in hidden and value > 0
-            )
-            if others:
-                parts[others[0][1]] = Figure(None)
-    return total, parts
-
+from reports.suppression import Figure, suppress_figure, suppress_list
 
 # The stages a company reads: the case lifecycle folded into what a sponsor needs to know.
 STAGE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -127,14 +84,15 @@ def figures_for_cohorts(cohorts: list[Cohort]) -> list[CohortFigures]:
         by_cohort[cohort_id][state] = count
     result = []
     for cohort in cohorts:
-        placed, parts = breakdown(_stage_counts(by_cohort[cohort.pk]))
+        table = suppress_list(_stage_counts(by_cohort[cohort.pk]), list(STAGE_GROUPS))
         result.append(
             CohortFigures(
                 cohort=cohort,
                 places=cohort.places,
-                placed=placed,
+                placed=table.total,
                 stages=[
-                    StageFigure(key, str(STAGE_LABELS[key]), parts[key]) for key in STAGE_GROUPS
+                    StageFigure(key, str(STAGE_LABELS[key]), table.cells[(key, "n")])
+                    for key in STAGE_GROUPS
                 ],
             )
         )
@@ -162,8 +120,8 @@ def programme_figures(company: Organisation) -> ProgrammeFigures:
             type=OrganisationType.COMPANY, membership__isnull=False
         ).count(),
         sites_in_chain=supply_chain_sites(company).count(),
-        households_monitored=figure(Household.objects.count()),
-        children_monitored=figure(Child.objects.filter(merged_into__isnull=True).count()),
-        open_cases=figure(sum(case_states.values()) - closed),
-        closed_cases=figure(closed),
+        households_monitored=suppress_figure(Household.objects.count()),
+        children_monitored=suppress_figure(Child.objects.filter(merged_into__isnull=True).count()),
+        open_cases=suppress_figure(sum(case_states.values()) - closed),
+        closed_cases=suppress_figure(closed),
     )

@@ -41,6 +41,7 @@ from companies.forms import (
 from companies.models import NominationStatus
 from companies.services import cohorts, imports, memberships, nominations, supply_chain
 from core.errors import DomainError
+from reports.suppression import THRESHOLD
 
 
 def _require(request: HttpRequest, permission: Permission) -> None:
@@ -326,7 +327,7 @@ def portal_context(user: Any, company: Organisation) -> dict[str, Any]:
         "programme": figures.programme_figures(company),
         "can_nominate": principal.has(Permission.SUPPLIER_NOMINATE)
         or principal.has(Permission.COMPANY_MANAGE),
-        "threshold": figures.SUPPRESSION_THRESHOLD,
+        "threshold": THRESHOLD,
     }
 
 
