@@ -33,7 +33,6 @@ from companies.schemas import (
     CompanyDetailOut,
     CompanyPageOut,
     DeclineIn,
-    DomainErrorOut,
     NominationIn,
     NominationOut,
     NominationPageOut,
@@ -43,7 +42,7 @@ from companies.schemas import (
 )
 from companies.services import cohorts, nominations
 from core.errors import DomainError, NotFound
-from core.schemas import ErrorOut, ValidationErrorOut
+from core.schemas import DomainErrorOut, ErrorOut, ValidationErrorOut
 from geo.models import Site
 from reports.suppression import Figure
 

@@ -19,11 +19,6 @@ from companies.models import (
     ParticipationPackage,
 )
 from core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from core.schemas import ErrorOut
-
-
-class DomainErrorOut(ErrorOut):
-    field: str | None = None
 
 
 class PageQuery(Schema):

@@ -10,7 +10,6 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from core.schemas import DomainErrorOut  # noqa: F401 (moved to core, still importable here)
 from geo.models import AreaLevel, SiteKind, SiteStatus
 from geo.selectors import SiteSort
 
