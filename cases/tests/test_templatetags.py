@@ -33,3 +33,40 @@ def test_others_see_nothing(world, agencies, persona):
     identification = identify_child(world)
     referral_create(actor=world.hub_admin, identification=identification, agency=agencies.one)
     assert _render(getattr(world, persona), identification.child).strip() == ""
+
+
+# On the child's page (monitoring/child_detail.html) -----------------------------------------
+
+
+def test_the_facilitator_sees_the_referral_status_on_the_childs_page(world, agencies, client_for):
+    identification = identify_child(world)
+    referral_create(actor=world.hub_admin, identification=identification, agency=agencies.one)
+    url = f"/monitoring/children/{identification.child_id}/"
+
+    response = client_for(world.facilitator).get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="referral-status"' in html
+    assert "Referred to Agency One" in html
+    assert "Waiting for the agency" in html
+
+
+def test_no_referral_status_on_the_page_before_a_referral(world, agencies, client_for):
+    identification = identify_child(world)
+    html = (
+        client_for(world.facilitator)
+        .get(f"/monitoring/children/{identification.child_id}/")
+        .content.decode()
+    )
+    assert 'class="referral-status"' not in html
+
+
+@pytest.mark.parametrize("persona", ["other_facilitator", "company_member", "no_role_user"])
+def test_others_get_404_on_the_childs_page(world, agencies, client_for, persona):
+    identification = identify_child(world)
+    referral_create(actor=world.hub_admin, identification=identification, agency=agencies.one)
+    response = client_for(getattr(world, persona)).get(
+        f"/monitoring/children/{identification.child_id}/"
+    )
+    assert response.status_code == 404
