@@ -159,15 +159,18 @@ def overdue_cases(user: Any, *, now: datetime | None = None) -> QuerySet[Case]:
 
 
 def approvals_waiting(user: Any) -> QuerySet[Case]:
-    """Cases with a plan or a closure waiting for a supervisor's approval.
+    """Open cases with a plan or a closure waiting for a supervisor's approval.
 
-    Two small indexed id lists rather than joins: at scale most cases wait for nothing.
+    Two small indexed id lists rather than joins: at scale most cases wait for nothing. A
+    case closed for another reason (moved, lost contact) while its plan waited has nothing
+    left to approve.
     """
     plans = RemediationPlan.objects.filter(status=PlanStatus.AWAITING_APPROVAL).values("case_id")
     closures = CaseClosure.objects.filter(status=ClosureStatus.PENDING).values("case_id")
     return (
         cases_visible_to(user)
         .filter(Q(pk__in=plans) | Q(pk__in=closures))
+        .exclude(state=CaseState.CLOSED)
         .select_related("child", "case_manager")
         .order_by("step_due_at", "id")
     )

@@ -18,6 +18,7 @@ from cases.choices import (
     PlanStatus,
 )
 from cases.models import Case
+from cases.selectors import approvals_waiting
 from cases.services import closure, lifecycle
 from cases.services.agencies import caseworker_level_set
 from cases.tests.factories import advance, clean_follow_up, clear, open_case
@@ -217,3 +218,17 @@ def test_a_relapse_cancels_a_waiting_closure(world, junior_follow_up):
 
 def test_agencies_fixture_names_the_world_agencies(agencies):
     assert agencies.one == Organisation.objects.get(name="Agency One")
+
+
+def test_a_plan_left_waiting_on_a_closed_case_leaves_the_approvals_list(world, junior_case):
+    case = advance(junior_case, CaseState.PLAN_AGREED, world.case_manager)
+    assert list(approvals_waiting(world.supervisor)) == [case]
+    closure.case_close(
+        actor=world.supervisor,
+        case=case,
+        expected_version=case.version,
+        reason=ClosureReason.MOVED,
+        note="The family moved to Lubumbashi.",
+    )
+    assert Case.objects.get(pk=case.pk).state == CaseState.CLOSED
+    assert list(approvals_waiting(world.supervisor)) == []
