@@ -6,17 +6,20 @@ modules add their figures to these sections (cases due, visits to do, company in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.db.models import Count
 
 from access.accounts import organisations_visible_to, users_visible_to
 from access.audit import audit_events_visible_to
 from access.geo import areas_visible_to, sites_visible_to
 from access.principal import Principal
+from accounts.models import OrganisationType
 from accounts.roles import Role
-from geo.models import AreaLevel
+from geo.models import AreaLevel, SiteKind
 from monitoring import selectors as monitoring_selectors
 from monitoring.desk_selectors import desk_summary
 from reports.selectors import home_tiles as report_home_tiles
@@ -65,14 +68,26 @@ def _hub_admin(user: Any, principal: Principal) -> dict[str, Any]:
     }
 
 
+def _labelled(
+    rows: Iterable[dict[str, Any]], field: str, choices: type[models.TextChoices]
+) -> list[dict[str, Any]]:
+    """Count rows with the translated label of their stored value (never the raw value)."""
+    labels = dict(choices.choices)
+    return [{**row, "label": labels.get(row[field], row[field])} for row in rows]
+
+
 def _programme_manager(user: Any, principal: Principal) -> dict[str, Any]:
     return {
-        "organisations_by_type": list(
-            organisations_visible_to(user).values("type").annotate(n=Count("id")).order_by("type")
+        "organisations_by_type": _labelled(
+            organisations_visible_to(user).values("type").annotate(n=Count("id")).order_by("type"),
+            "type",
+            OrganisationType,
         ),
         "community_count": areas_visible_to(user).filter(level=AreaLevel.VILLAGE).count(),
-        "sites_by_kind": list(
-            sites_visible_to(user).values("kind").annotate(n=Count("id")).order_by("kind")
+        "sites_by_kind": _labelled(
+            sites_visible_to(user).values("kind").annotate(n=Count("id")).order_by("kind"),
+            "kind",
+            SiteKind,
         ),
         "desk": desk_summary(user),
         "indicators": report_home_tiles(),

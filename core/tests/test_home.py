@@ -72,3 +72,17 @@ def test_latest_activity_shows_each_action_in_words(world, client_for):
     record_event(actor=world.hub_admin, action=Action.SITE_CREATE)
     page = client_for(world.hub_admin).get("/").content.decode()
     assert "Site created" in page
+
+
+def test_programme_home_names_site_kinds_and_organisation_types_in_the_reader_language(
+    world, client_for
+):
+    from geo.tests.factories import SiteFactory
+
+    SiteFactory(area=world.village, kind="artisanal_mine")
+    client = client_for(world.programme_manager)
+    client.cookies["django_language"] = "fr"
+    page = client.get("/").content.decode()
+    assert "Site minier artisanal" in page
+    assert "Artisanal_mine" not in page
+    assert "Agency:" not in page
