@@ -54,6 +54,22 @@ def _english_by_default():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _background_jobs_inline_and_a_clean_cache(settings):
+    """Tests see a job's effect at commit, and no cached value left by another test.
+
+    CI runs the PostgreSQL pass with REDIS_URL set, where jobs would otherwise wait in a
+    queue no worker reads, and the shared Redis cache would carry values between tests.
+    Tests of the queue itself set TASKS_ALWAYS_INLINE = False.
+    """
+    from django.core.cache import cache
+
+    settings.TASKS_ALWAYS_INLINE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @dataclass
 class World:
     """A small programme: two communities, two agencies, a company, and one user per role."""

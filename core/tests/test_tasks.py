@@ -49,6 +49,7 @@ def test_with_redis_the_job_goes_to_the_queue(settings):
     except redis.exceptions.ConnectionError:
         pytest.skip("Redis is not running on 127.0.0.1:6379 (start redis-server)")
     settings.REDIS_URL = url
+    settings.TASKS_ALWAYS_INLINE = False
     tasks._queue.cache_clear()
     queue = tasks._queue()
     queue.empty()
