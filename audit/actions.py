@@ -93,6 +93,7 @@ class Action(models.TextChoices):
     CASE_NOTE = "case:note", _("Note added to a case")
     CASE_ATTACHMENT_ADD = "case:attachment_add", _("File attached to a case")
     CASE_ATTACHMENT_READ = "case:attachment_read", _("Case file attachment downloaded")
+    NOTIFICATION_SEND = "notification:send", _("Missed deadlines notified")
     # Member companies
     MEMBERSHIP_SET = "membership:set", _("Company membership set")
     CONTRIBUTION_RECORD = "contribution:record", _("Company contribution recorded")
