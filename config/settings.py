@@ -265,6 +265,23 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# E-mail (notices of missed deadlines, cases/services/notifications.py): printed to the console
+# in development unless EMAIL_BACKEND says otherwise; SMTP from EMAIL_* in production.
+EMAIL_BACKEND = env.string(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.string("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "kinga@localhost")
+# The address people reach Kinga at, for links in e-mails.
+KINGA_BASE_URL = env.string("KINGA_BASE_URL", "http://localhost:8000")
+
 # Demo users' password (the seed command reads it; see README).
 DEMO_PASSWORD = env.string("KINGA_DEMO_PASSWORD", "kinga-demo-2026")
 
