@@ -108,6 +108,7 @@ class Action(models.TextChoices):
     NOMINATION_ACTIVATE = "nomination:activate", _("Nominated supplier active in the programme")
     COHORT_CREATE = "cohort:create", _("Sponsored cohort created")
     COHORT_ASSIGN = "cohort:assign", _("Case given a place in a sponsored cohort")
+    COHORT_REMOVE = "cohort:remove", _("Case taken out of a sponsored cohort")
     # Reports
     REPORT_REQUEST = "report:request", _("Company report requested")
     REPORT_ISSUE = "report:issue", _("Company report issued")

@@ -96,3 +96,29 @@ def cohort_assign_case(*, actor: Any, cohort: Cohort, case: Case) -> CohortCase:
         },
     )
     return placement
+
+
+@transaction.atomic
+def cohort_remove_case(*, actor: Any, case: Case) -> CohortCase:
+    """Take `case` out of its cohort: the place is free again and the company no longer
+    sponsors the case (a sponsor named without a cohort is left as it is)."""
+    require_permission(actor, Permission.COMPANY_MANAGE)
+    if actor is not None and not cases_visible_to(actor).filter(pk=case.pk).exists():
+        raise DomainError("cohort.case_unknown", _("No case you can see has this number."))
+    placement = (
+        CohortCase.objects.select_for_update().select_related("cohort").filter(case=case).first()
+    )
+    if placement is None:
+        raise DomainError("cohort.case_not_placed", _("This case holds no place in a cohort."))
+    company_id = placement.cohort.company_id
+    placement.delete()
+    Case.objects.filter(pk=case.pk, sponsor_id=company_id).update(sponsor_id=None)
+    if case.sponsor_id == company_id:
+        case.sponsor_id = None
+    record_event(
+        actor=actor,
+        action=Action.COHORT_REMOVE,
+        subject=case,
+        changes={"cohort": placement.cohort_id, "sponsor": {"old": company_id, "new": None}},
+    )
+    return placement
