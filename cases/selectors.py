@@ -32,6 +32,7 @@ from cases.models import (
     Referral,
     RemediationPlan,
 )
+from cases.notification_selectors import unread_count
 from core.pagination import DEFAULT_PAGE_SIZE, Page, keyset_page
 from geo.models import Area
 from monitoring.choices import ConsentKind, ConsentPurpose
@@ -320,6 +321,7 @@ class CaseManagerWork:
     referrals_waiting_count: int
     plans_awaiting_approval: list[Case]
     items_ending: list[PlanItem]
+    notifications_unread: int
 
 
 def case_manager_work(user: Any, *, now: datetime | None = None) -> CaseManagerWork:
@@ -373,6 +375,7 @@ def case_manager_work(user: Any, *, now: datetime | None = None) -> CaseManagerW
         referrals_waiting_count=referrals_waiting_count,
         plans_awaiting_approval=plans,
         items_ending=items,
+        notifications_unread=unread_count(user),
     )
 
 
@@ -387,6 +390,7 @@ class Caseload:
 class SupervisorWork:
     approvals: list[Case]
     caseloads: list[Caseload]
+    notifications_unread: int
 
 
 def supervisor_work(user: Any, *, now: datetime | None = None) -> SupervisorWork:
@@ -410,7 +414,33 @@ def supervisor_work(user: Any, *, now: datetime | None = None) -> SupervisorWork
         if pk in people
     ]
     caseloads.sort(key=lambda load: (-load.open_cases, str(load.case_manager)))
-    return SupervisorWork(approvals=approvals, caseloads=caseloads)
+    return SupervisorWork(
+        approvals=approvals, caseloads=caseloads, notifications_unread=unread_count(user)
+    )
+
+
+@dataclass(frozen=True)
+class DeskWork:
+    """The referral desk's view of the agencies: referrals waiting, and those past due."""
+
+    referrals_waiting: int
+    referrals_overdue: int
+    notifications_unread: int
+
+
+def desk_work(user: Any, *, now: datetime | None = None) -> DeskWork:
+    """Two counts over the (status, deadline_at) index, and the user's unread notices."""
+    late = Q(deadline_at__lt=now or timezone.now())
+    counts = (
+        referrals_visible_to(user)
+        .filter(status=ReferralStatus.PENDING)
+        .aggregate(waiting=Count("id"), overdue=Count("id", filter=late))
+    )
+    return DeskWork(
+        referrals_waiting=counts["waiting"],
+        referrals_overdue=counts["overdue"],
+        notifications_unread=unread_count(user),
+    )
 
 
 def follow_up_trend(follow_ups: list[FollowUp]) -> list[str]:

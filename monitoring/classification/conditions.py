@@ -10,7 +10,9 @@ test is a code change, reviewed as such.
     {"activity": {"night": true}}                (one of its tags) and/or night
     {"economic_hours_at_least": 43}              summed hours of all activities
     {"chores_hours_at_least": 21}                household chores hours
+    {"place": "mine_site"}                       the child was met on a mine site
     {"any": [<condition>, ...]}                  at least one of the conditions holds
+    {"all": [<condition>, ...]}                  every one of the conditions holds
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ from monitoring.classification.observation import (
     Activity,
     ChildObservation,
     Hazard,
+    Place,
     Sector,
     WorstForm,
 )
 
-_Tag = TypeVar("_Tag", Sector, Hazard, WorstForm)
+_Tag = TypeVar("_Tag", Sector, Hazard, WorstForm, Place)
+# The only place a rule may ask for. A rule asking for another place (say, school) would make
+# a child met on a mine site look milder than the same child met there; so, like `night`, the
+# vocabulary can only ask for the more dangerous fact.
+_PLACES_A_RULE_MAY_ASK = (Place.MINE_SITE,)
 
 
 class RuleSetError(Exception):
@@ -45,6 +52,7 @@ class Facts:
     economic_hours: float
     chores_hours: float
     worst_forms: frozenset[WorstForm]
+    place: Place | None
 
     @classmethod
     def of(cls, child: ChildObservation) -> Facts:
@@ -57,6 +65,7 @@ class Facts:
             economic_hours=child.economic_hours_per_week,
             chores_hours=child.household_chores_hours_per_week,
             worst_forms=frozenset(child.worst_forms),
+            place=child.place,
         )
 
 
@@ -116,11 +125,30 @@ class ChoresHoursAtLeast:
 
 
 @dataclass(frozen=True, slots=True)
+class MetAt:
+    place: Place
+
+    def holds(self, facts: Facts) -> bool:
+        return facts.place == self.place
+
+
+@dataclass(frozen=True, slots=True)
 class AnyOf:
     conditions: tuple[Condition, ...]
 
     def holds(self, facts: Facts) -> bool:
         return any(condition.holds(facts) for condition in self.conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    """Every condition holds. Conditions that only become true as more is reported stay so
+    when joined by "and" as well as by "or": monotonicity survives."""
+
+    conditions: tuple[Condition, ...]
+
+    def holds(self, facts: Facts) -> bool:
+        return all(condition.holds(facts) for condition in self.conditions)
 
 
 def compile_condition(data: object, path: str) -> Condition:
@@ -161,10 +189,25 @@ def _chores_hours(argument: object, path: str) -> Condition:
     return ChoresHoursAtLeast(_threshold(argument, path))
 
 
-def _any(argument: object, path: str) -> Condition:
+def _place(argument: object, path: str) -> Condition:
+    place = _enum_value(argument, path, Place)
+    if place not in _PLACES_A_RULE_MAY_ASK:
+        raise RuleSetError(f"{path}: can only be {', '.join(_PLACES_A_RULE_MAY_ASK)}")
+    return MetAt(place)
+
+
+def _conditions(argument: object, path: str) -> tuple[Condition, ...]:
     if not isinstance(argument, list) or not argument:
         raise RuleSetError(f"{path}: must be a non-empty list of conditions")
-    return AnyOf(tuple(compile_condition(item, f"{path}[{i}]") for i, item in enumerate(argument)))
+    return tuple(compile_condition(item, f"{path}[{i}]") for i, item in enumerate(argument))
+
+
+def _any(argument: object, path: str) -> Condition:
+    return AnyOf(_conditions(argument, path))
+
+
+def _all(argument: object, path: str) -> Condition:
+    return AllOf(_conditions(argument, path))
 
 
 def _threshold(argument: object, path: str) -> float:
@@ -188,6 +231,8 @@ _COMPILERS: dict[str, Callable[[object, str], Condition]] = {
     "activity": _activity,
     "economic_hours_at_least": _economic_hours,
     "chores_hours_at_least": _chores_hours,
+    "place": _place,
     "any": _any,
+    "all": _all,
 }
 _KINDS_LISTING = ", ".join(_COMPILERS)

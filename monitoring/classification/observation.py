@@ -41,6 +41,15 @@ class Hazard(StrEnum):
     NIGHT_WORK = "night_work"
 
 
+class Place(StrEnum):
+    """Where the child was met on the visit. Absent (None) when the input does not say."""
+
+    HOUSEHOLD = "household"
+    MINE_SITE = "mine_site"
+    SCHOOL = "school"
+    OTHER = "other"
+
+
 class WorstForm(StrEnum):
     TRAFFICKING = "trafficking"
     FORCED_LABOUR = "forced_labour"
@@ -67,6 +76,7 @@ class ChildObservation:
     activities: tuple[Activity, ...] = ()
     household_chores_hours_per_week: float = 0
     worst_forms: tuple[WorstForm, ...] = ()
+    place: Place | None = None  # where the child was met; None: not said
 
     @property
     def economic_hours_per_week(self) -> float:
@@ -88,20 +98,21 @@ class ObservationError(ValueError):
 
 
 _OBSERVATION_FIELDS = frozenset(
-    {"age", "activities", "household_chores_hours_per_week", "worst_forms"}
+    {"age", "activities", "household_chores_hours_per_week", "worst_forms", "place"}
 )
 _ACTIVITY_FIELDS = frozenset({"task", "sector", "hours_per_week", "hazards", "night"})
-_Choice = TypeVar("_Choice", Sector, Hazard, WorstForm)
+_Choice = TypeVar("_Choice", Sector, Hazard, WorstForm, Place)
 _MEMBERS: dict[type[StrEnum], dict[str, StrEnum]] = {
-    kind: {member.value: member for member in kind} for kind in (Sector, Hazard, WorstForm)
+    kind: {member.value: member for member in kind} for kind in (Sector, Hazard, WorstForm, Place)
 }
 
 
 def parse_observation(data: object) -> ChildObservation:
     """Validate a JSON-like mapping and build the observation.
 
-    Missing (or null) lists are empty, missing numbers 0 and a missing `night` false; `age` is
-    required, because defaulting it would quietly put a child out of scope.
+    Missing (or null) lists are empty, missing numbers 0, a missing `night` false and a missing
+    `place` unknown; `age` is required, because defaulting it would quietly put a child out of
+    scope.
     """
     if not isinstance(data, Mapping):
         raise ObservationError(
@@ -116,6 +127,7 @@ def parse_observation(data: object) -> ChildObservation:
         activities=activities,
         household_chores_hours_per_week=chores,
         worst_forms=_choices(data.get("worst_forms"), "worst_forms", WorstForm),
+        place=_optional_choice(data.get("place"), "place", Place),
     )
     _refuse_more_hours_than_a_week(observation)
     return observation
@@ -208,6 +220,10 @@ def _choices(value: object, path: str, choices: type[_Choice]) -> tuple[_Choice,
         return ()
     parsed = (_choice(item, f"{path}[{index}]", choices) for index, item in enumerate(items))
     return tuple(dict.fromkeys(parsed))  # a repeated tag says nothing more; keep the first
+
+
+def _optional_choice(value: object, path: str, choices: type[_Choice]) -> _Choice | None:
+    return None if value is None else _choice(value, path, choices)
 
 
 def _choice(value: object, path: str, choices: type[_Choice]) -> _Choice:

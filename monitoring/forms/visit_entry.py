@@ -20,7 +20,7 @@ from monitoring.classification import Category
 from monitoring.forms.visit import NEW, ChildForm, ChildFormSet, NewHouseholdForm, VisitForm
 from monitoring.models import Child, Household
 from monitoring.services.children import birth_date_from
-from monitoring.services.classification import classify_facts
+from monitoring.services.classification import classify_facts, place_of_visit
 from monitoring.services.identifications import URGENCY_WINDOWS, urgency_for
 from monitoring.services.visit_entry import VisitEntry
 
@@ -146,6 +146,7 @@ class VisitEntryForms:
         """Each child's result as it would be saved; reads the catalogue, writes nothing."""
         visited_on: date = self.visit.cleaned_data["visited_on"]
         language = get_language() or "en"
+        place = place_of_visit(self.visit.cleaned_data.get("site"))
         results = []
         for position, (_index, form) in enumerate(self.children.live_forms()):
             age = self._age_at_visit(position, form, visited_on)
@@ -157,6 +158,7 @@ class VisitEntryForms:
                 activities=[activity.facts() for _i, activity in form.activities.live_forms()],
                 chores_hours=Decimal(seen.household_chores_hours),
                 worst_forms=seen.worst_forms,
+                place=place,
             )
             category = Category(result.category)
             identified = category in IDENTIFYING_CATEGORIES

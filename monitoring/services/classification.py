@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import record_event
+from geo.models import Site, SiteKind
 from monitoring.classification import (
     Activity as ActivityInput,
 )
@@ -23,6 +24,7 @@ from monitoring.classification import (
     ChildObservation,
     Classification,
     Hazard,
+    Place,
     RuleSet,
     Sector,
     WorstForm,
@@ -30,6 +32,22 @@ from monitoring.classification import (
     load_ruleset,
 )
 from monitoring.models import Activity, Observation
+
+# Where a child met on a visit to a site of each kind was, for the engine's `place`. Only an
+# artisanal mine is a mine site: the law names mine sites, and a trading depot is a shop in
+# town (docs/classification.md, "The mine-site rule").
+_PLACE_OF_SITE_KIND = {
+    SiteKind.ARTISANAL_MINE: Place.MINE_SITE,
+    SiteKind.SCHOOL: Place.SCHOOL,
+    SiteKind.AFTER_SCHOOL_CENTRE: Place.SCHOOL,
+}
+
+
+def place_of_visit(site: Site | None) -> Place:
+    """Where the children of a visit were met: its site's kind, or their household."""
+    if site is None:
+        return Place.HOUSEHOLD
+    return _PLACE_OF_SITE_KIND.get(SiteKind(site.kind), Place.OTHER)
 
 
 @cache
@@ -53,6 +71,7 @@ def engine_input(
     activities: Iterable[ActivityFacts],
     chores_hours: Decimal,
     worst_forms: Iterable[str],
+    place: Place | None = None,
 ) -> ChildObservation:
     return ChildObservation(
         age=age,
@@ -68,6 +87,7 @@ def engine_input(
         ),
         household_chores_hours_per_week=float(chores_hours),
         worst_forms=tuple(WorstForm(form) for form in worst_forms),
+        place=place,
     )
 
 
@@ -77,9 +97,14 @@ def classify_facts(
     activities: Iterable[ActivityFacts],
     chores_hours: Decimal,
     worst_forms: Iterable[str],
+    place: Place | None = None,
 ) -> Classification:
     child = engine_input(
-        age=age, activities=activities, chores_hours=chores_hours, worst_forms=worst_forms
+        age=age,
+        activities=activities,
+        chores_hours=chores_hours,
+        worst_forms=worst_forms,
+        place=place,
     )
     return classify(child, ruleset_in_force())
 
@@ -104,7 +129,8 @@ _ACTIVITIES_WITH_TASKS = Prefetch("activities", queryset=Activity.objects.select
 class ReclassifyReport:
     ruleset: str
     examined: int = 0
-    changed: int = 0
+    changed: int = 0  # category changed
+    reasons_changed: int = 0  # same category, different reasons (a new rule fired, say)
     transitions: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
@@ -122,6 +148,7 @@ def reclassify(
         batch = list(
             Observation.objects.filter(id__gt=last_id)
             .order_by("id")
+            .select_related("visit__site")
             .prefetch_related(_ACTIVITIES_WITH_TASKS)[:batch_size]
         )
         if not batch:
@@ -136,6 +163,7 @@ def reclassify(
                     activities=_facts_of(observation),
                     chores_hours=observation.household_chores_hours,
                     worst_forms=observation.worst_forms,
+                    place=place_of_visit(observation.visit.site),
                 ),
                 ruleset,
             )
@@ -149,6 +177,8 @@ def reclassify(
                 if observation.category != result.category:
                     report.changed += 1
                     report.transitions[(observation.category, result.category.value)] += 1
+                elif observation.reasons != reasons:
+                    report.reasons_changed += 1
                 observation.category = result.category.value
                 observation.reasons = reasons
                 observation.ruleset = result.ruleset_ref
@@ -171,6 +201,7 @@ def reclassify(
                 "ruleset": report.ruleset,
                 "examined": report.examined,
                 "changed": report.changed,
+                "reasons_changed": report.reasons_changed,
                 "transitions": {f"{old}->{new}": n for (old, new), n in report.transitions.items()},
             },
         )

@@ -26,7 +26,7 @@ from monitoring.choices import (
 )
 from monitoring.classification import Category
 from monitoring.models import Activity, Child, Household, Observation, Task, Visit
-from monitoring.services.classification import ActivityFacts, classify_facts
+from monitoring.services.classification import ActivityFacts, classify_facts, place_of_visit
 from monitoring.services.identifications import identify
 from monitoring.services.scope import require_recording_right
 
@@ -226,7 +226,11 @@ def build_observation(
     """The observation of one checked child, classified in memory, and its activities (unsaved)."""
     chores = _hours(item.household_chores_hours, "household_chores_hours")
     result = classify_facts(
-        age=age, activities=checked.facts, chores_hours=chores, worst_forms=item.worst_forms
+        age=age,
+        activities=checked.facts,
+        chores_hours=chores,
+        worst_forms=item.worst_forms,
+        place=place_of_visit(visit.site),
     )
     observation = Observation(
         visit=visit,

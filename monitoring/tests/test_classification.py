@@ -248,9 +248,53 @@ def test_every_rule_that_fired_is_listed_most_severe_category_first():
 def test_the_result_names_the_rule_set_version_and_explains_each_reason():
     result = classify(observe(13, hours=2), load_ruleset("drc"))
 
-    assert result.ruleset_ref == "drc@2026.1"
+    assert result.ruleset_ref == "drc@2026.2"
     (reason,) = result.reasons
     assert reason.id == "DRC-MIN-AGE-16"
     assert reason.category == CL
     assert "16" in reason.explanation["en"]
     assert "16 ans" in reason.explanation["fr"]
+
+
+def met_at(place, age, **activity):
+    activities = [{"task": "work", "sector": "trade", **activity}] if activity else []
+    return parse_observation({"age": age, "activities": activities, "place": place})
+
+
+@pytest.mark.parametrize("age", [5, 11, 12, 15, 16, 17])
+def test_any_work_by_a_child_met_on_a_mine_site_is_hazardous_under_drc(age):
+    """Selling food on a mine site (sector `trade`) is work on a mine site under Congolese law."""
+    result = classify(met_at("mine_site", age, hours_per_week=1), load_ruleset("drc"))
+
+    assert result.category == HAZ
+    assert result.reason_ids[0] == "DRC-MINE-SITE-ANY-WORK"
+    assert "HAZ-SECTOR-MINING" not in result.reason_ids
+
+
+@pytest.mark.parametrize(
+    ("child", "expected"),
+    [
+        (met_at("mine_site", 12, hours_per_week=0.5), NONE),  # under the 1-hour threshold
+        (met_at("mine_site", 12, hours_per_week=0), NONE),  # listed but not done this week
+        (met_at("mine_site", 12), NONE),  # met there, did no work at all
+        (met_at("mine_site", 4, hours_per_week=20), NA),  # work rules start at 5
+        (met_at("mine_site", 18, hours_per_week=20), NA),
+        (met_at("household", 16, hours_per_week=6), NONE),
+        (met_at("school", 16, hours_per_week=6), NONE),
+        (met_at("other", 16, hours_per_week=6), NONE),
+        (met_at(None, 16, hours_per_week=6), NONE),
+    ],
+)
+def test_the_mine_site_rule_needs_the_place_some_work_and_a_child_of_5_to_17(child, expected):
+    assert classify(child, load_ruleset("drc")).category == expected
+
+
+def test_the_ilo_definition_does_not_look_at_the_place():
+    """ICLS judges hazardous work by industry, occupation and conditions, not by where a child
+    was met: the same trader is `no_child_labour` at 16 wherever the facilitator found them."""
+    ilo = load_ruleset("ilo-icls")
+    places = ("mine_site", "household", "school", "other", None)
+
+    results = {classify(met_at(place, 16, hours_per_week=6), ilo).category for place in places}
+
+    assert results == {NONE}

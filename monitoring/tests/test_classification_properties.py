@@ -18,6 +18,7 @@ from monitoring.classification import (
     ChildObservation,
     Hazard,
     ObservationError,
+    Place,
     Sector,
     WorstForm,
     classify,
@@ -48,6 +49,7 @@ children = st.builds(
     activities=st.lists(activities, max_size=3).map(tuple),
     household_chores_hours_per_week=hours,
     worst_forms=st.lists(st.sampled_from(WorstForm), max_size=2, unique=True).map(tuple),
+    place=st.none() | st.sampled_from(Place),
 )
 children_who_work = children.filter(lambda child: child.activities)
 
@@ -115,6 +117,20 @@ def test_more_chores_never_lower_the_category(child, extra):
 
 
 @given(children)
+def test_being_met_on_a_mine_site_never_lowers_the_category(child):
+    """Wherever else (or nowhere) the child was met, a mine site is never milder."""
+    assert_never_milder(child, dataclasses.replace(child, place=Place.MINE_SITE))
+
+
+@given(children)
+def test_the_place_changes_nothing_under_the_ilo_definition(child):
+    ilo = RULESETS[0]
+    elsewhere = [dataclasses.replace(child, place=place) for place in (None, *Place)]
+
+    assert len({classify(other, ilo).reason_ids for other in elsewhere}) == 1
+
+
+@given(children)
 def test_drc_is_never_milder_than_the_ilo_definition(child):
     ilo, drc = (classify(child, ruleset) for ruleset in RULESETS)
 
@@ -170,6 +186,7 @@ observation_like = st.fixed_dictionaries(
         "activities": st.lists(activity_like, max_size=3) | scalars,
         "household_chores_hours_per_week": scalars,
         "worst_forms": st.lists(st.sampled_from(WorstForm) | scalars, max_size=2) | scalars,
+        "place": st.sampled_from(Place) | scalars,
     },
 )
 

@@ -41,12 +41,12 @@ def test_each_line_gets_its_category_reasons_and_rule_set_version():
     results = run(jsonl(VALID_12_YEAR_OLD, TRAFFICKED_4_YEAR_OLD, MINING_16_YEAR_OLD))
 
     assert results == [
-        {"category": "child_labour", "reasons": ["DRC-MIN-AGE-16"], "ruleset": "drc@2026.1"},
-        {"category": "worst_forms", "reasons": ["WFCL-TRAFFICKING"], "ruleset": "drc@2026.1"},
+        {"category": "child_labour", "reasons": ["DRC-MIN-AGE-16"], "ruleset": "drc@2026.2"},
+        {"category": "worst_forms", "reasons": ["WFCL-TRAFFICKING"], "ruleset": "drc@2026.2"},
         {
             "category": "hazardous_child_labour",
             "reasons": ["HAZ-SECTOR-MINING", "HAZ-CONDITION-UNDERGROUND"],
-            "ruleset": "drc@2026.1",
+            "ruleset": "drc@2026.2",
         },
     ]
 
@@ -130,9 +130,9 @@ def test_bytes_that_are_not_utf8_spoil_only_their_own_line():
     call_command("classify", rules="drc", stdin=stdin, stdout=stdout)
 
     assert [json.loads(line) for line in stdout.getvalue().splitlines()] == [
-        {"category": "no_child_labour", "reasons": [], "ruleset": "drc@2026.1"},
+        {"category": "no_child_labour", "reasons": [], "ruleset": "drc@2026.2"},
         {"error": "line is not valid UTF-8 text"},
-        {"category": "not_applicable", "reasons": [], "ruleset": "drc@2026.1"},
+        {"category": "not_applicable", "reasons": [], "ruleset": "drc@2026.2"},
     ]
 
 
@@ -223,3 +223,39 @@ def test_a_reader_that_stops_listening_ends_the_run_quietly():
 
     assert process.returncode == 0
     assert b"Traceback" not in errors
+
+
+GOLDEN = ROOT / "monitoring" / "tests" / "data" / "classify_without_place.jsonl"
+
+
+@pytest.mark.parametrize("rules", ["drc", "ilo-icls"])
+def test_answers_without_a_place_are_those_of_drc_2026_1_and_ilo_icls_2026_1(rules):
+    """600 varied observations, answered by `classify` before `place` existed (drc@2026.1):
+    the same lines give the same categories, reasons and errors today; only the version moved.
+    """
+    recorded = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines()]
+    assert all("place" not in row["input"] for row in recorded)
+
+    results = run(jsonl(*(row["input"] for row in recorded)), rules=rules)
+
+    version = {"drc": "drc@2026.2", "ilo-icls": "ilo-icls@2026.1"}[rules]
+    for row, result in zip(recorded, results, strict=True):
+        expected = row[rules] if "error" in row[rules] else {**row[rules], "ruleset": version}
+        assert result == expected, row["input"]
+
+
+def test_a_child_met_on_a_mine_site_selling_food_is_hazardous_under_drc():
+    selling = [{"sector": "trade", "hours_per_week": 6}]
+    seller = {"age": 14, "place": "mine_site", "activities": selling}
+
+    (drc,) = run(jsonl(seller))
+    (ilo,) = run(jsonl(seller), rules="ilo-icls")
+    (unknown,) = run(jsonl({**seller, "place": "quarry"}))
+
+    assert drc == {
+        "category": "hazardous_child_labour",
+        "reasons": ["DRC-MINE-SITE-ANY-WORK", "DRC-MIN-AGE-16"],
+        "ruleset": "drc@2026.2",
+    }
+    assert ilo == {"category": "no_child_labour", "reasons": [], "ruleset": "ilo-icls@2026.1"}
+    assert unknown["error"].startswith("place: unknown value 'quarry' (expected one of: household")

@@ -133,6 +133,9 @@ def _activity(**fields):
         (_activity(night=1), "activities[0].night", "not_boolean"),
         ({"age": 12, "worst_forms": ["slavery"]}, "worst_forms[0]", "unknown_value"),
         ({"age": 12, "worst_forms": "trafficking"}, "worst_forms", "not_list"),
+        ({"age": 12, "place": "mine"}, "place", "unknown_value"),
+        ({"age": 12, "place": ["mine_site"]}, "place", "unknown_value"),
+        ({"age": 12, "place": True}, "place", "unknown_value"),
         (
             {"age": 12, "household_chores_hours_per_week": -1},
             "household_chores_hours_per_week",
@@ -206,3 +209,13 @@ def test_a_long_bad_value_is_shortened_in_the_message():
         parse_observation(_activity(sector="x" * 10_000))
 
     assert len(str(caught.value)) < 250
+
+
+@pytest.mark.parametrize("place", ["household", "mine_site", "school", "other"])
+def test_the_place_where_the_child_was_met_is_read(place):
+    assert parse_observation({"age": 12, "place": place}).place == place
+
+
+@pytest.mark.parametrize("data", [{"age": 12}, {"age": 12, "place": None}])
+def test_a_missing_place_is_unknown(data):
+    assert parse_observation(data).place is None

@@ -60,3 +60,37 @@ def test_dry_run_changes_nothing(fifteen_year_old_selling):
 def test_unknown_rule_set_is_refused():
     with pytest.raises(CommandError, match="available"):
         call_command("reclassify", "--rules", "nope")
+
+
+def test_rerunning_reads_the_place_from_the_visit_site_and_reports_the_move(world):
+    """A result stored under drc@2026.1 (no place rule) moves up once re-run under 2026.2."""
+    from geo.tests.factories import SiteFactory
+
+    household = make_household(world.facilitator, world.village)
+    child = make_child(world.facilitator, household, birth_date=date(2012, 1, 1))
+    visit_record(
+        actor=world.facilitator,
+        facilitator=world.facilitator,
+        kind=VisitKind.SITE,
+        visited_on=date(2026, 10, 1),
+        site=SiteFactory(area=world.village, kind="artisanal_mine"),
+        observations=[
+            ObservationInput(
+                child=child,
+                school_status=SchoolStatus.NOT_ENROLLED,
+                activities=(ActivityInput("market_vending", 6),),
+            )
+        ],
+    )
+    Observation.objects.update(
+        category="child_labour", reasons=["DRC-MIN-AGE-16"], ruleset="drc@2026.1"
+    )
+    out = StringIO()
+
+    call_command("reclassify", "--rules", "drc", stdout=out)
+
+    assert "drc@2026.2: 1 observations examined, 1 changed category, 0 kept" in out.getvalue()
+    assert "child_labour -> hazardous_child_labour: 1" in out.getvalue()
+    observation = Observation.objects.get()
+    assert observation.reasons == ["DRC-MINE-SITE-ANY-WORK", "DRC-MIN-AGE-16"]
+    assert observation.ruleset == "drc@2026.2"

@@ -41,7 +41,7 @@ def fresh_loader():
 def test_the_two_rule_sets_are_available_and_versioned():
     assert available_rulesets() == ("drc", "ilo-icls")
     assert load_ruleset("ilo-icls").ref == "ilo-icls@2026.1"
-    assert load_ruleset("drc").ref == "drc@2026.1"
+    assert load_ruleset("drc").ref == "drc@2026.2"
 
 
 @pytest.mark.parametrize("name", ["ILO-ICLS", "drc.json", "../rulesets/drc", "", "released"])
@@ -80,7 +80,7 @@ SPECIFIED_RULE_IDS = {
 def test_the_rule_sets_hold_exactly_the_specified_rules():
     assert {rule.id for rule in load_ruleset("ilo-icls").rules} == SPECIFIED_RULE_IDS
     drc_ids = {rule.id for rule in load_ruleset("drc").rules}
-    assert drc_ids == SPECIFIED_RULE_IDS | {"DRC-MIN-AGE-16"}
+    assert drc_ids == SPECIFIED_RULE_IDS | {"DRC-MIN-AGE-16", "DRC-MINE-SITE-ANY-WORK"}
 
 
 def test_drc_keeps_every_ilo_rule_unchanged_and_in_the_same_order():
@@ -92,7 +92,7 @@ def test_drc_keeps_every_ilo_rule_unchanged_and_in_the_same_order():
         drc_rule = drc_rules[ilo_rule["id"]]
         for key in ("category", "ages", "when"):
             assert drc_rule[key] == ilo_rule[key], (ilo_rule["id"], key)
-    drc_order = [rule_id for rule_id in drc_rules if rule_id != "DRC-MIN-AGE-16"]
+    drc_order = [rule_id for rule_id in drc_rules if not rule_id.startswith("DRC-")]
     assert drc_order == [rule["id"] for rule in ilo_rules]
 
 
@@ -106,6 +106,16 @@ def test_every_rule_is_explained_in_english_and_french(name):
             assert text.endswith("."), rule.id
 
 
+def _thresholds(condition):
+    """Every hour threshold in a condition, however deeply `any` and `all` nest it."""
+    for key, value in condition.items():
+        if key in {"economic_hours_at_least", "chores_hours_at_least"}:
+            yield value
+        elif key in {"any", "all"}:
+            for inner in value:
+                yield from _thresholds(inner)
+
+
 def _numbers(text):
     return {int(number) for number in re.findall(r"\b\d+\b", text)}
 
@@ -114,11 +124,7 @@ def _numbers(text):
 def test_explanations_state_the_thresholds_and_ages_of_their_rule(name):
     """A threshold changed in `when` but not in the text would explain the wrong rule."""
     for rule in document(name)["rules"]:
-        expected = {
-            value
-            for key, value in rule["when"].items()
-            if key in {"economic_hours_at_least", "chores_hours_at_least"}
-        }
+        expected = set(_thresholds(rule["when"]))
         ages = (rule["ages"]["min"], rule["ages"]["max"])
         if ages not in {(0, 17), (5, 17)}:  # the general scope goes without saying
             expected |= set(ages)
@@ -165,7 +171,7 @@ def test_changed_rules_under_the_released_version_are_refused(monkeypatch):
     data["rules"][-1]["when"] = {"chores_hours_at_least": 40}  # tightened, version not bumped
     _serve(monkeypatch, "drc", data)
 
-    with pytest.raises(RuleSetError, match=r"data of drc@2026\.1 differs"):
+    with pytest.raises(RuleSetError, match=r"data of drc@2026\.2 differs"):
         load_ruleset("drc")
 
 
@@ -173,16 +179,23 @@ def test_changed_rules_under_the_released_version_are_refused(monkeypatch):
 def test_a_new_version_loads_once_its_fingerprint_is_recorded(monkeypatch):
     data = document("drc")
     data["rules"][-1]["when"] = {"chores_hours_at_least": 40}
-    data["version"] = "2026.2"
+    data["version"] = "2026.3"
     _serve(monkeypatch, "drc", data)
 
-    with pytest.raises(RuleSetError, match=r"drc@2026\.2 has no fingerprint"):
+    with pytest.raises(RuleSetError, match=r"drc@2026\.3 has no fingerprint"):
         load_ruleset("drc")
 
     released = rules_module._released_fingerprints()
-    released["drc@2026.2"] = rules_module.data_fingerprint(data)
+    released["drc@2026.3"] = rules_module.data_fingerprint(data)
     monkeypatch.setattr(rules_module, "_released_fingerprints", lambda: released)
-    assert load_ruleset("drc").ref == "drc@2026.2"
+    assert load_ruleset("drc").ref == "drc@2026.3"
+
+
+def test_earlier_released_versions_stay_recorded():
+    """A stored `drc@2026.1` result must still say which rules it meant (the file is in git)."""
+    released = rules_module._released_fingerprints()
+
+    assert {"drc@2026.1", "drc@2026.2", "ilo-icls@2026.1"} <= set(released)
 
 
 def _broken(change):
@@ -221,6 +234,10 @@ def _set(path, value):
         (_set(("rules", 0, "when"), {"age_at_least": 5}), "unknown condition 'age_at_least'"),
         (_set(("rules", 0, "when"), {}), "exactly one key"),
         (_set(("rules", 0, "when"), {"any": []}), "non-empty list of conditions"),
+        (_set(("rules", 0, "when"), {"all": []}), "non-empty list of conditions"),
+        (_set(("rules", 0, "when"), {"all": [{"place": "mine"}]}), "must be one of"),
+        (_set(("rules", 0, "when"), {"place": "school"}), "place: can only be mine_site"),
+        (_set(("rules", 0, "when"), {"place": "household"}), "place: can only be mine_site"),
         (_set(("rules", 0, "when"), {"activity": {"colour": "red"}}), "keys among"),
         (_set(("rules", 0, "when"), {"activity": {"night": False}}), "night: can only be true"),
         (_set(("rules", 0, "when"), {"economic_hours_at_least": 0}), "above 0"),

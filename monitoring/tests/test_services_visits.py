@@ -221,3 +221,37 @@ def test_a_facilitator_cannot_merge(world, household):
     with pytest.raises(DomainError):
         duplicate_merge(actor=world.facilitator, candidate=candidate, keep=first)
     assert second.merged_into_id is None
+
+
+def _site_visit(world, site, *observations):
+    return visit_record(
+        actor=world.facilitator,
+        facilitator=world.facilitator,
+        kind=VisitKind.SITE,
+        visited_on=VISIT_DAY,
+        site=site,
+        observations=list(observations),
+    )
+
+
+def test_a_child_selling_food_on_a_mine_site_is_hazardous_and_due_within_72_hours(world, child):
+    from geo.tests.factories import SiteFactory
+
+    mine = SiteFactory(area=world.village, kind="artisanal_mine")
+    _site_visit(world, mine, _seen(child, ActivityInput("market_vending", 6)))
+
+    observation = Observation.objects.get()
+    assert observation.category == "hazardous_child_labour"
+    assert observation.reasons == ["DRC-MINE-SITE-ANY-WORK", "DRC-MIN-AGE-16"]
+    assert Identification.objects.get(child=child).urgency == Urgency.HIGH
+
+
+@pytest.mark.parametrize("kind", ["trading_depot", "farm", "school"])
+def test_selling_food_at_other_sites_is_judged_by_the_work_alone(world, child, kind):
+    from geo.tests.factories import SiteFactory
+
+    site = SiteFactory(area=world.village, kind=kind)
+    _site_visit(world, site, _seen(child, ActivityInput("market_vending", 6)))
+
+    observation = Observation.objects.get()
+    assert (observation.category, observation.reasons) == ("child_labour", ["DRC-MIN-AGE-16"])

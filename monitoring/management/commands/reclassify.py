@@ -33,7 +33,8 @@ class Command(BaseCommand):
         verb = "would change" if options["dry_run"] else "changed"
         self.stdout.write(
             f"{report.ruleset}: {report.examined} observations examined, "
-            f"{report.changed} {verb} category."
+            f"{report.changed} {verb} category, "
+            f"{report.reasons_changed} kept their category with other reasons."
         )
         for (old, new), count in sorted(report.transitions.items()):
             self.stdout.write(f"  {old} -> {new}: {count}")
