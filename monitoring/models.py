@@ -8,6 +8,7 @@ normalised form, which is what search and duplicate detection compare.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
 from monitoring import choices
+
+if TYPE_CHECKING:
+    from geo.models import Area
 
 
 class Task(models.Model):
@@ -100,10 +104,24 @@ class Child(models.Model):
 
     Siblings are the other children of the same household. `merged_into` is set when a
     duplicate record was merged: the row stays so old references and audit rows still resolve.
+
+    A child met on a mine site whose family is not known yet has no household; `area` then
+    says the community where the child was met, which is what scoping reads, until the
+    household is found and attached (decision 0009). Exactly one of the two is set.
     """
 
     code = models.CharField(_("child code"), max_length=20, unique=True)
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="children")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    area = models.ForeignKey(
+        "geo.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children_met_without_household",
+        verbose_name=_("community where met"),
+    )
     first_name = EncryptedTextField(_("first name"))
     # Withheld (empty) until a caregiver consents to identification: see docs/privacy.md.
     last_name = EncryptedTextField(_("last name"), blank=True, default="")
@@ -119,7 +137,8 @@ class Child(models.Model):
     age_confidence = models.CharField(
         _("confidence in age"), max_length=10, choices=choices.AgeConfidence.choices
     )
-    # Keyed hash of normalised name + birth date + household, for exact duplicate checks.
+    # Keyed hash of normalised name + birth date + household (or, without one, the community
+    # where the child was met), for exact duplicate checks.
     duplicate_key = models.CharField(max_length=64, db_index=True)
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records"
@@ -139,9 +158,23 @@ class Child(models.Model):
             # Duplicate candidates by full name and birth date (checked for a whole import batch).
             models.Index(fields=["name_hash", "birth_date"], name="child_name_birth_date"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(household__isnull=False, area__isnull=True)
+                | models.Q(household__isnull=True, area__isnull=False),
+                name="child_in_a_household_or_met_in_a_community",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def community(self) -> Area:
+        """The community the child belongs to: the household's, or where the child was met."""
+        if self.household is not None:
+            return self.household.area
+        return cast("Area", self.area)  # the check constraint: one of the two is set
 
     def age_on(self, day: date) -> int:
         """Completed years on `day`: what the classification rules use."""
