@@ -1,6 +1,7 @@
 """Visibility of households, children, visits, identifications and duplicate candidates.
 
-- Facilitators see the households, children and visits of their assigned communities.
+- Facilitators see the households, children and visits of their assigned communities; a child
+  without a known household belongs to the community where they were met (`Child.area`).
 - Hub staff holding household:read see all of them.
 - Auditors (child:read_pseudonymised) see children and their observations, never households,
   and never names: `identity_visible` is False for them.
@@ -47,7 +48,12 @@ def households_visible_to(user: Any) -> QuerySet[Household]:
 def children_visible_to(user: Any) -> QuerySet[Child]:
     principal = principal_for(user)
     if principal.has(Permission.HOUSEHOLD_READ):
-        return Child.objects.filter(principal.area_filter("household__area__path"))
+        if principal.area_paths is None:
+            return Child.objects.all()
+        return Child.objects.filter(
+            principal.area_filter("household__area__path")
+            | (Q(household__isnull=True) & principal.area_filter("area__path"))
+        )
     if principal.has(Permission.CHILD_READ_PSEUDONYMISED):
         return Child.objects.all()
     if principal.has(Permission.CASE_READ):
@@ -96,7 +102,7 @@ def get_household_for_user(user: Any, household_id: int | str) -> Household:
 
 
 def get_child_for_user(user: Any, child_id: int | str) -> Child:
-    queryset = children_visible_to(user).select_related("household__area")
+    queryset = children_visible_to(user).select_related("household__area", "area")
     return _get(queryset, child_id, "child")
 
 
@@ -128,7 +134,7 @@ def merged_record_for_user(user: Any, child: Child) -> Child | None:
         followed.add(current.pk)
         found = (
             children_visible_to(user)
-            .select_related("household__area")
+            .select_related("household__area", "area")
             .filter(pk=current.merged_into_id)
             .first()
         )
