@@ -43,6 +43,10 @@ class Measure(StrEnum):
     CASELOAD = "caseload"
 
 
+# The counts shown by sex and age band, and by territory, on the dashboard.
+BREAKDOWN_MEASURES = (Measure.CHILDREN_MONITORED, Measure.CHILDREN_IDENTIFIED)
+
+
 class Dimension(StrEnum):
     SEX = "sex"
     AGE_BAND = "age_band"

@@ -18,7 +18,7 @@ from cases.choices import CaseEventKind, CaseState, ClosureReason, PlanItemKind,
 from cases.models import Case, CaseEvent, FollowUp, PlanItem, Referral
 from monitoring.choices import IDENTIFYING_CATEGORIES
 from monitoring.models import Child, Identification, Observation
-from reports.catalogue import CONSECUTIVE_CLEAR_FOLLOW_UPS, DAYS_CAP, Measure
+from reports.catalogue import BREAKDOWN_MEASURES, CONSECUTIVE_CLEAR_FOLLOW_UPS, DAYS_CAP, Measure
 from reports.models import AgeBand, ChildFact, Grain
 
 CubeKey = tuple[str, str, date, int, int, int, str, str, str]
@@ -258,36 +258,33 @@ def events(fact: ChildFact) -> Iterator[tuple[Measure, date, str]]:
 
 
 def contributions(fact: ChildFact) -> Iterator[CubeKey]:
-    """The cube keys this fact adds one to: each event, at each grain."""
+    """The cube keys this fact adds one to: each event, at each grain it belongs to.
+
+    Sex and age band are kept only where they are read (docs/decisions/0010): for every measure
+    at the `total` grain, for the two headline counts by territory, and for children identified
+    by community and by site (the company table). The `site` grains carry the child's community
+    in `area_id`, so that a company's chain (its sites plus their communities) counts a child
+    identified at one of its sites and living in one of its communities once.
+    """
     if fact.case_open and fact.case_manager_id:
         detail = str(fact.case_manager_id)
         yield (Grain.TOTAL.value, Measure.CASELOAD.value, STANDING, 0, 0, 0, "", "", detail)
+    sex, band = fact.sex, fact.age_band
+    territory, community, site = fact.territory_id, fact.community_id, fact.site_id or 0
+    sponsor = fact.sponsor_id or 0
     for measure, month, detail in events(fact):
-        yield (Grain.TOTAL.value, measure.value, month, 0, 0, 0, fact.sex, fact.age_band, detail)
-        yield (
-            Grain.PROGRAMME.value,
-            measure.value,
-            month,
-            fact.territory_id,
-            0,
-            fact.sponsor_id or 0,
-            fact.sex,
-            fact.age_band,
-            detail,
-        )
-        if fact.site_id:
-            yield (
-                Grain.SITE.value,
-                measure.value,
-                month,
-                0,
-                fact.site_id,
-                0,
-                fact.sex,
-                fact.age_band,
-                detail,
-            )
-        yield (Grain.COMMUNITY.value, measure.value, month, fact.community_id, 0, 0, "", "", detail)
+        name = measure.value
+        yield (Grain.TOTAL.value, name, month, 0, 0, 0, sex, band, detail)
+        yield (Grain.PROGRAMME.value, name, month, territory, 0, sponsor, "", "", detail)
+        yield (Grain.COMMUNITY.value, name, month, community, 0, 0, "", "", detail)
+        if site:
+            yield (Grain.SITE.value, name, month, community, site, 0, "", "", detail)
+        if measure in BREAKDOWN_MEASURES:
+            yield (Grain.PROGRAMME_SEX_AGE.value, name, month, territory, 0, sponsor, sex, band, "")
+        if measure == Measure.CHILDREN_IDENTIFIED:
+            yield (Grain.COMMUNITY_SEX_AGE.value, name, month, community, 0, 0, sex, band, "")
+            if site:
+                yield (Grain.SITE_SEX_AGE.value, name, month, community, site, 0, sex, band, "")
 
 
 def key_string(key: CubeKey) -> str:

@@ -82,12 +82,19 @@ class ChildFact(models.Model):
 
 
 class Grain(models.TextChoices):
-    """Which dimensions a cube cell keeps; the others hold 0 or ''."""
+    """Which dimensions a cube cell keeps; the others hold 0 or ''.
+
+    `area_id` is the territory at the programme grains and the child's community at the
+    community and site grains (docs/decisions/0010-cube-grains-and-company-chain.md).
+    """
 
     TOTAL = "total", _("Whole programme: sex, age band")
-    PROGRAMME = "programme", _("Programme: territory, sponsor, sex, age band")
-    SITE = "site", _("Site: site, sex, age band")
+    PROGRAMME = "programme", _("Programme: territory, sponsor")
+    PROGRAMME_SEX_AGE = "programme_sex_age", _("Programme: territory, sponsor, sex, age band")
     COMMUNITY = "community", _("Community")
+    COMMUNITY_SEX_AGE = "community_sex_age", _("Community: sex, age band")
+    SITE = "site", _("Site: site, community")
+    SITE_SEX_AGE = "site_sex_age", _("Site: site, community, sex, age band")
 
 
 class CubeCell(models.Model):
@@ -95,7 +102,7 @@ class CubeCell(models.Model):
 
     # All the dimensions below joined with "|": one unique, indexed lookup for delta updates.
     key = models.CharField(max_length=200, unique=True)
-    grain = models.CharField(max_length=10, choices=Grain.choices)
+    grain = models.CharField(max_length=20, choices=Grain.choices)
     measure = models.CharField(max_length=30)
     month = models.DateField()
     area_id = models.BigIntegerField(default=0)
@@ -110,6 +117,8 @@ class CubeCell(models.Model):
         indexes = [
             models.Index(fields=["grain", "measure", "month"], name="cube_grain_measure_month"),
             models.Index(fields=["grain", "site_id", "month"], name="cube_grain_site_month"),
+            # A company's chain reads the cells of its communities.
+            models.Index(fields=["grain", "area_id", "month"], name="cube_grain_area_month"),
             models.Index(fields=["grain", "sponsor_id", "month"], name="cube_grain_sponsor_month"),
         ]
 

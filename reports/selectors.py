@@ -22,7 +22,7 @@ from accounts.models import Organisation
 from cases.choices import ClosureReason
 from geo.models import Area
 from monitoring.choices import CATEGORY_LABELS, IDENTIFYING_CATEGORIES, Sex
-from reports.catalogue import BY_CODE, CATALOGUE, Indicator, Kind, Measure
+from reports.catalogue import BREAKDOWN_MEASURES, BY_CODE, CATALOGUE, Indicator, Kind, Measure
 from reports.facts import events
 from reports.models import AgeBand, ChildFact, CubeCell, Grain
 from reports.suppression import (
@@ -36,8 +36,10 @@ from reports.suppression import (
     suppress_table,
 )
 
-# The breakdowns shown for the two headline counts.
-BREAKDOWN_MEASURES = (Measure.CHILDREN_MONITORED, Measure.CHILDREN_IDENTIFIED)
+# The measures whose detail (category, closure reason, days) is shown.
+DETAIL_MEASURES = frozenset(
+    {Measure.CHILDREN_IDENTIFIED.value, Measure.CLOSED.value, Measure.DAYS_TO_CASE.value}
+)
 AGE_BANDS = [AgeBand.AGE_5_11, AgeBand.AGE_12_14, AgeBand.AGE_15_17]
 CATEGORIES = [str(category) for category in sorted(IDENTIFYING_CATEGORIES)]
 # Levels at or above the territory: the programme grain of the cube has them.
@@ -93,11 +95,13 @@ def _areas_under(area: Area) -> QuerySet[Area]:
     return Area.objects.filter(path__startswith=area.path).values("id")  # type: ignore[return-value]
 
 
-def _cube(filters: Filters) -> QuerySet[CubeCell]:
-    cells = CubeCell.objects.filter(month__gte=filters.start, month__lte=filters.end)
-    if filters.area is None and filters.sponsor_id is None:
-        return cells.filter(grain=Grain.TOTAL)
-    cells = cells.filter(grain=Grain.PROGRAMME)
+def _period(grain: Grain, filters: Filters) -> QuerySet[CubeCell]:
+    return CubeCell.objects.filter(grain=grain, month__gte=filters.start, month__lte=filters.end)
+
+
+def _programme_cells(grain: Grain, filters: Filters) -> QuerySet[CubeCell]:
+    """Cells of a programme grain (territory, sponsor) within the filters."""
+    cells = _period(grain, filters)
     if filters.area is not None:
         cells = cells.filter(area_id__in=_areas_under(filters.area))
     if filters.sponsor_id is not None:
@@ -105,44 +109,51 @@ def _cube(filters: Filters) -> QuerySet[CubeCell]:
     return cells
 
 
+def _cube(filters: Filters) -> QuerySet[CubeCell]:
+    """Every measure within the filters: the `total` grain when nothing narrows it."""
+    if filters.area is None and filters.sponsor_id is None:
+        return _period(Grain.TOTAL, filters)
+    return _programme_cells(Grain.PROGRAMME, filters)
+
+
+def _add_months_and_details(counts: Counts, cells: QuerySet[CubeCell]) -> None:
+    """One GROUP BY (measure, month, detail) fills both the monthly totals and the details."""
+    by_month: Counter[tuple[str, date]] = Counter()
+    by_detail: Counter[tuple[str, str]] = Counter()
+    for measure, month, detail, n in cells.values_list("measure", "month", "detail").annotate(
+        n=Sum("n")
+    ):
+        by_month[(measure, month)] += n
+        if measure in DETAIL_MEASURES:
+            by_detail[(measure, detail)] += n
+    counts.by_month.update(by_month)
+    counts.by_detail.update(by_detail)
+
+
+def _add_sex_age(counts: Counts, cells: QuerySet[CubeCell], *, with_areas: bool) -> None:
+    """One GROUP BY (measure, area, sex, age band) fills the sex and age table and the areas."""
+    by_sex_age: Counter[tuple[str, str, str]] = Counter()
+    by_area: Counter[tuple[str, int]] = Counter()
+    for measure, area_id, sex, band, n in cells.values_list(
+        "measure", "area_id", "sex", "age_band"
+    ).annotate(n=Sum("n")):
+        by_sex_age[(measure, sex, band)] += n
+        by_area[(measure, area_id)] += n
+    counts.by_sex_age.update(by_sex_age)
+    if with_areas:
+        counts.by_area.update(by_area)
+
+
 def read_counts(filters: Filters, *, with_areas: bool = True) -> Counts:
-    """The dashboard's counts: from the cube, or from the facts of a small area."""
+    """The dashboard's counts: two GROUP BYs over the cube, or the facts of a small area."""
     if filters.area is not None and filters.area.depth > _COARSE_DEPTH:
         facts = ChildFact.objects.filter(community_id__in=_areas_under(filters.area))
         if filters.sponsor_id is not None:
             facts = facts.filter(sponsor_id=filters.sponsor_id)
         return counts_from_facts(facts, filters)
-    cells = _cube(filters)
     counts = Counts()
-    for measure, month, n in cells.values_list("measure", "month").annotate(n=Sum("n")):
-        counts.by_month[(measure, month)] = n
-    for measure, sex, band, n in (
-        cells.filter(measure__in=BREAKDOWN_MEASURES)
-        .values_list("measure", "sex", "age_band")
-        .annotate(n=Sum("n"))
-    ):
-        counts.by_sex_age[(measure, sex, band)] = n
-    for measure, detail, n in (
-        cells.filter(
-            measure__in=[Measure.CHILDREN_IDENTIFIED, Measure.CLOSED, Measure.DAYS_TO_CASE]
-        )
-        .values_list("measure", "detail")
-        .annotate(n=Sum("n"))
-    ):
-        counts.by_detail[(measure, detail)] = n
-    if with_areas:
-        areas = CubeCell.objects.filter(
-            grain=Grain.PROGRAMME,
-            month__gte=filters.start,
-            month__lte=filters.end,
-            measure__in=BREAKDOWN_MEASURES,
-        )
-        if filters.area is not None:
-            areas = areas.filter(area_id__in=_areas_under(filters.area))
-        if filters.sponsor_id is not None:
-            areas = areas.filter(sponsor_id=filters.sponsor_id)
-        for measure, area_id, n in areas.values_list("measure", "area_id").annotate(n=Sum("n")):
-            counts.by_area[(measure, area_id)] = n
+    _add_months_and_details(counts, _cube(filters))
+    _add_sex_age(counts, _programme_cells(Grain.PROGRAMME_SEX_AGE, filters), with_areas=with_areas)
     return counts
 
 
@@ -387,20 +398,35 @@ def company_section(key: str, title: str, note: str, counts: Counts) -> CompanyS
     )
 
 
-def chain_facts(company: Organisation) -> QuerySet[ChildFact]:
-    """The children of the company's supply chain: identified at one of its sites, or living
-    in a community where one of its sites is."""
+def chain_counts(company: Organisation, filters: Filters) -> Counts:
+    """The counts of the company's supply chain: children identified at one of its sites, or
+    living in a community where one of its sites is, each counted once.
+
+    Read from the cube in three queries whatever the chain's size: the chain's sites, then the
+    community cells of their communities plus the site cells of children who live outside them
+    (the site grains carry the child's community for this).
+    """
     from companies.selectors import supply_chain_sites
 
-    sites = supply_chain_sites(company)
-    communities = sites.values("area_id")
-    return ChildFact.objects.filter(
-        Q(site_id__in=sites.values("id")) | Q(community_id__in=communities)
-    )
+    site_ids, community_ids = set(), set()
+    for site_id, area_id in supply_chain_sites(company).values_list("id", "area_id"):
+        site_ids.add(site_id)
+        if area_id is not None:
+            community_ids.add(area_id)
 
+    def chain(community_grain: Grain, site_grain: Grain) -> QuerySet[CubeCell]:
+        in_communities = Q(grain=community_grain, area_id__in=community_ids)
+        at_sites = Q(grain=site_grain, site_id__in=site_ids) & ~Q(area_id__in=community_ids)
+        return CubeCell.objects.filter(
+            in_communities | at_sites, month__gte=filters.start, month__lte=filters.end
+        )
 
-def chain_counts(company: Organisation, filters: Filters) -> Counts:
-    return counts_from_facts(chain_facts(company), filters)
+    counts = Counts()
+    if not site_ids:
+        return counts
+    _add_months_and_details(counts, chain(Grain.COMMUNITY, Grain.SITE))
+    _add_sex_age(counts, chain(Grain.COMMUNITY_SEX_AGE, Grain.SITE_SEX_AGE), with_areas=False)
+    return counts
 
 
 def company_indicators(company: Organisation, filters: Filters) -> list[CompanySection]:

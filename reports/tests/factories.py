@@ -29,9 +29,10 @@ def facilitator_for(world, area):
     return world.facilitator if area == world.village else world.other_facilitator
 
 
-def add_child(world, rng: random.Random, *, working: bool) -> Child:
-    """A new household with one child, seen on a visit some days ago."""
-    area = rng.choice([world.village, world.other_village])
+def add_child(world, rng: random.Random, *, working: bool, area=None) -> Child:
+    """A new household with one child (in `area`, else either village), seen on a visit some
+    days ago."""
+    area = area or rng.choice([world.village, world.other_village])
     facilitator = facilitator_for(world, area)
     household = make_household(facilitator, area, head_name=f"Head {rng.random()}")
     age = rng.randint(6, 17)
@@ -64,6 +65,30 @@ def see(world, child: Child, *, working: bool, days_ago: int = 0) -> None:
                     SchoolStatus.NOT_ENROLLED if working else SchoolStatus.ATTENDING_REGULARLY
                 ),
                 activities=activities,
+            )
+        ],
+    )
+
+
+def see_at_site(world, rng: random.Random, sites: list, child: Child | None = None) -> None:
+    """A child seen working at a mine site, which may lie outside the child's community."""
+    children = list(Child.objects.filter(merged_into__isnull=True).order_by("id"))
+    if not children:
+        return
+    child = child or rng.choice(children)
+    site = rng.choice(sites)
+    facilitator = facilitator_for(world, site.area)
+    visit_record(
+        actor=facilitator,
+        facilitator=facilitator,
+        kind=VisitKind.SITE,
+        visited_on=timezone.localdate() - timedelta(days=rng.randint(0, 60)),
+        site=site,
+        observations=[
+            ObservationInput(
+                child=child,
+                school_status=SchoolStatus.NOT_ENROLLED,
+                activities=(ActivityInput("washing_ore", 10, ("dust_or_chemicals",)),),
             )
         ],
     )

@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import date
 
 import pytest
 from django.conf import settings as settings_module
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Organisation
+from companies.selectors import supply_chain_sites
+from companies.tests.factories import make_chain
+from geo.models import Area, Site
+from geo.tests.factories import SiteFactory
 from monitoring.models import Child
 from reports.catalogue import Measure
 from reports.facts import compute_facts, contributions, key_string, same_fact
 from reports.models import ChildFact, CubeCell, Grain
+from reports.selectors import Filters, chain_counts, counts_from_facts, read_counts
 from reports.services.refresh import refresh_indicators
 from reports.tests import factories
 
@@ -25,6 +32,7 @@ OPERATIONS = [
     "working",
     "clean",
     "see_again",
+    "at_site",
     "open",
     "step",
     "relapse",
@@ -42,6 +50,8 @@ def _apply(world, rng: random.Random, operation: str, company) -> None:
     children = list(Child.objects.order_by("id"))
     if operation in ("working", "clean") or not children:
         factories.add_child(world, rng, working=operation == "working")
+    elif operation == "at_site":
+        factories.see_at_site(world, rng, list(Site.objects.order_by("id")))
     elif operation == "see_again":
         factories.see(world, rng.choice(children), working=rng.random() < 0.5, days_ago=0)
     elif operation == "open":
@@ -90,6 +100,50 @@ def assert_tables_match_sources() -> None:
     )
 
 
+def assert_reads_match_facts(company) -> None:
+    """What the pages read from the cube equals counting the facts themselves: the whole
+    programme, a territory, a sponsor, and the company's chain (its sites, their communities)."""
+    everything = Filters(start=date(2000, 1, 1), end=timezone.localdate().replace(day=1))
+    facts = ChildFact.objects.all()
+    territory = facts.values_list("territory_id", flat=True).first()
+    for filters, chosen in [
+        (everything, facts),
+        (
+            Filters(everything.start, everything.end, sponsor_id=company.pk),
+            facts.filter(sponsor_id=company.pk),
+        ),
+    ]:
+        _assert_same_counts(
+            read_counts(filters), counts_from_facts(chosen, filters, with_areas=True)
+        )
+    if territory is not None:
+        area = Area.objects.get(pk=territory)
+        filters = Filters(everything.start, everything.end, area=area)
+        _assert_same_counts(
+            read_counts(filters),
+            counts_from_facts(facts.filter(territory_id=territory), filters, with_areas=True),
+        )
+    sites = supply_chain_sites(company)
+    in_chain = facts.filter(
+        Q(site_id__in=sites.values("id")) | Q(community_id__in=sites.values("area_id"))
+    )
+    expected = counts_from_facts(in_chain, everything)
+    chain = chain_counts(company, everything)
+    assert chain.by_month == expected.by_month
+    assert chain.by_detail == expected.by_detail
+    identified = {
+        k: n for k, n in expected.by_sex_age.items() if k[0] == Measure.CHILDREN_IDENTIFIED
+    }
+    assert chain.by_sex_age == identified
+
+
+def _assert_same_counts(read, expected) -> None:
+    assert read.by_month == expected.by_month
+    assert read.by_detail == expected.by_detail
+    assert read.by_sex_age == expected.by_sex_age
+    assert read.by_area == expected.by_area
+
+
 def _raw_by_month(subquery: str, *, is_timestamp: bool) -> dict[str, int]:
     """`SELECT month, COUNT(*) … GROUP BY month` over the `day` column of `subquery`, with
     timestamps read in the programme's time zone as the facts read them."""
@@ -122,24 +176,55 @@ def test_cube_equals_group_by_after_random_writes(world, agencies, operations, s
     company = Organisation.objects.get(name="Company One")
     try:
         with transaction.atomic():
+            _chain_and_a_mine_outside_it(world, company)
             refresh_indicators(full=True)
-            for operation in ["working", *operations]:
+            for operation in ["working", "at_site", *operations]:
                 _apply(world, rng, operation, company)
             refresh_indicators()
             assert_tables_match_sources()
+            assert_reads_match_facts(company)
             raise _Rollback
     except _Rollback:
         pass
 
 
+def _chain_and_a_mine_outside_it(world, company):
+    """The company's chain has a mine in `village`; another mine lies in `other_village`, so
+    children of either village are seen at a chain site or outside the chain."""
+    SiteFactory(name="Mine outside the chain", area=world.other_village)
+    return make_chain(world, company)
+
+
+def test_chain_counts_a_child_at_its_site_once_wherever_the_child_lives(world, agencies):
+    """Identified at the chain's mine: a child of the chain's village (already counted by its
+    community) and a child of the other village (counted through the site); a child of the
+    other village identified at home is outside the chain."""
+    rng = random.Random(3)
+    company = Organisation.objects.get(name="Company One")
+    chain = _chain_and_a_mine_outside_it(world, company)
+    for area in (world.village, world.other_village):
+        child = factories.add_child(world, rng, working=False, area=area)
+        factories.see_at_site(world, rng, [chain.deep_site], child=child)
+    factories.add_child(world, rng, working=True, area=world.other_village)
+    refresh_indicators()
+    assert ChildFact.objects.filter(site_id=chain.deep_site.pk).count() == 2
+    everything = Filters(start=date(2000, 1, 1), end=timezone.localdate().replace(day=1))
+    assert chain_counts(company, everything).total(Measure.CHILDREN_IDENTIFIED) == 2
+    assert read_counts(everything).total(Measure.CHILDREN_IDENTIFIED) == 3
+    assert_reads_match_facts(company)
+
+
 def test_full_rebuild_gives_the_same_tables_as_increments(world, agencies):
     rng = random.Random(7)
     company = Organisation.objects.get(name="Company One")
+    _chain_and_a_mine_outside_it(world, company)
     refresh_indicators()
     for operation in [
         "working",
         "working",
+        "at_site",
         "clean",
+        "at_site",
         "open",
         "open",
         "step",
@@ -158,3 +243,4 @@ def test_full_rebuild_gives_the_same_tables_as_increments(world, agencies):
     assert result.full
     assert incremental == {cell.key: cell.n for cell in CubeCell.objects.all()}
     assert_tables_match_sources()
+    assert_reads_match_facts(company)
