@@ -61,6 +61,7 @@ class Action(models.TextChoices):
     CHILD_VIEW = "child:view", _("Child record viewed")
     CHILD_CREATE = "child:create", _("Child recorded")
     CHILD_UPDATE = "child:update", _("Child record updated")
+    CHILD_ATTACH_HOUSEHOLD = "child:attach_household", _("Child attached to their household")
     AUDIT_VIEW = "audit:view", _("Audit log viewed")
     EXPORT_CREATE = "export:create", _("Data exported")
     KEYS_ROTATED = "system:keys_rotated", _("Encryption keys rotated")
