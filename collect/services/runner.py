@@ -43,6 +43,7 @@ from collect.services.handlers import (
 )
 from collect.services.records import Record, records
 from collect.storage import delete_stored
+from monitoring.services import batch as monitoring_batch
 
 logger = logging.getLogger(__name__)
 
@@ -89,19 +90,21 @@ class _Pass:
         ImportRowError.objects.filter(job=self.job).delete()
         batches = _batched(records(self.job, table), BATCH_SIZE)
         if not self.all_or_nothing:
-            for batch in batches:
-                self._batch(batch)
+            for number, batch in enumerate(batches, start=1):
+                self._batch(batch, number)
             return
         try:
             with transaction.atomic():
-                for batch in batches:
-                    self._batch(batch)
+                for number, batch in enumerate(batches, start=1):
+                    self._batch(batch, number)
                 if self.counts.invalid:
                     raise _RollBack
         except _RollBack:
             pass
 
-    def _batch(self, batch: list[Record]) -> None:
+    def _batch(self, batch: list[Record], number: int) -> None:
+        if BULK and number & (number - 1) == 0:  # batches 1, 2, 4, 8...: as the tables double
+            monitoring_batch.refresh_statistics()
         duplicates = self._claim_keys(batch)
         errors: list[ImportRowError] = []
         with transaction.atomic():

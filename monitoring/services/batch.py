@@ -25,9 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -255,6 +255,23 @@ def record_batch(
         },
     )
     return results
+
+
+def refresh_statistics() -> None:
+    """Bring PostgreSQL's statistics of the children up to date during a large import.
+
+    A large import can double the table of children within minutes, before autovacuum looks
+    at it (or with autovacuum off); the planner, still counting the rows it knew, then reads
+    the whole table instead of probing an index, and each chunk gets slower than the one
+    before. The import runner calls this as the file goes on (after chunks 1, 2, 4, 8...);
+    it reads a sample of the table, not all of it.
+    """
+    if connection.vendor != "postgresql":
+        return  # SQLite plans these look-ups from its indexes alone
+    # Only the children: the other look-ups go through unique indexes (external ids), which
+    # the planner uses whatever its counts; a sample of a large table costs ~0.5 s.
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(Child._meta.db_table)}")
 
 
 # Look-ups for the chunk -------------------------------------------------------------------
@@ -570,40 +587,31 @@ def _write(plans: list[_Planned], *, actor: Any) -> Counter[str]:
 
 
 def _find_candidates(children: list[Child]) -> int:
-    """Duplicate candidates of the new children, found with one query on keyed hashes (the
-    rules of duplicates.find_candidates)."""
+    """Duplicate candidates of the new children (the rules of duplicates.find_candidates),
+    found with two index look-ups on keyed hashes whose cost does not grow with the table."""
     if not children:
         return 0
-    # Exact pairs, so the answer is the candidates only, not every child sharing a name.
-    query = Q()
-    for household_id, first_hash in {(c.household_id, c.first_name_hash) for c in children}:
-        query |= Q(household_id=household_id, first_name_hash=first_hash)
-    for name_hash, born in {(c.name_hash, c.birth_date) for c in children if c.last_name}:
-        query |= Q(name_hash=name_hash, birth_date=born)
-    others = list(
-        Child.objects.filter(query, merged_into__isnull=True).only(
-            "id", "household_id", "first_name_hash", "name_hash", "birth_date"
-        )
-    )
-    by_first_name: dict[tuple[int, str], list[Child]] = {}
-    by_name: dict[tuple[str, date], list[Child]] = {}
-    for other in others:
+    by_first_name: dict[tuple[int, str], list[_Other]] = {}
+    by_name: dict[tuple[str, date], list[_Other]] = {}
+    for other in _children_of({child.household_id for child in children}):
         by_first_name.setdefault((other.household_id, other.first_name_hash), []).append(other)
+    named = {(child.name_hash, child.birth_date) for child in children if child.last_name}
+    for other in _children_named(named):
         by_name.setdefault((other.name_hash, other.birth_date), []).append(other)
     pairs: dict[tuple[int, int], str] = {}
     year_gap = duplicates.BIRTH_YEAR_TOLERANCE
     for child in children:
         for other in by_first_name.get((child.household_id, child.first_name_hash), []):
             if (
-                other.pk != child.pk
+                other.id != child.pk
                 and abs(other.birth_date.year - child.birth_date.year) <= year_gap
             ):
-                low, high = sorted((child.pk, other.pk))
+                low, high = sorted((child.pk, other.id))
                 pairs.setdefault((low, high), duplicates.SAME_HOUSEHOLD_FIRST_NAME)
         if child.last_name:
             for other in by_name.get((child.name_hash, child.birth_date), []):
                 if other.household_id != child.household_id:
-                    low, high = sorted((child.pk, other.pk))
+                    low, high = sorted((child.pk, other.id))
                     pairs.setdefault((low, high), duplicates.SAME_NAME_AND_BIRTH_DATE)
     DuplicateCandidate.objects.bulk_create(
         [
@@ -613,6 +621,53 @@ def _find_candidates(children: list[Child]) -> int:
         ignore_conflicts=True,  # a pair already listed stays as it is
     )
     return len(pairs)
+
+
+class _Other(NamedTuple):
+    """A live child compared with the new ones: hashes only, never a name."""
+
+    id: int
+    household_id: int
+    first_name_hash: str
+    name_hash: str
+    birth_date: date
+
+
+_OTHER_COLUMNS = ("id", "household_id", "first_name_hash", "name_hash", "birth_date")
+
+
+def _children_of(household_ids: set[int]) -> list[_Other]:
+    # By household only (an index look-up, a few children each); the first names are compared
+    # in memory. `merged_into` is also checked in memory: as a condition in SQL it leads
+    # PostgreSQL, when its statistics lag behind a large import, to scan every live child.
+    rows = Child.objects.filter(household_id__in=household_ids).values_list(
+        *_OTHER_COLUMNS, "merged_into_id"
+    )
+    return [_Other(*row[:-1]) for row in rows if row[-1] is None]
+
+
+def _children_named(pairs: set[tuple[str, date]]) -> list[_Other]:
+    """Live children with one of these (full-name hash, date of birth) pairs."""
+    if not pairs:
+        return []
+    if connection.vendor != "postgresql":
+        query = Q()
+        for name_hash, born in pairs:
+            query |= Q(name_hash=name_hash, birth_date=born)
+        rows = Child.objects.filter(query, merged_into__isnull=True).values_list(*_OTHER_COLUMNS)
+        return [_Other(*row) for row in rows]
+    # PostgreSQL rechecks an OR of hundreds of pairs against every row it reads; a join on
+    # the pairs probes the index (name_hash, birth_date) once per pair instead.
+    names, dates = zip(*pairs, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.household_id, c.first_name_hash, c.name_hash, c.birth_date,"
+            " c.merged_into_id FROM monitoring_child c"
+            " JOIN unnest(%s::varchar[], %s::date[]) AS pair(name_hash, birth_date)"
+            " ON c.name_hash = pair.name_hash AND c.birth_date = pair.birth_date",
+            [list(names), list(dates)],
+        )
+        return [_Other(*row[:-1]) for row in cursor.fetchall() if row[-1] is None]
 
 
 def _identify(
