@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.roles import AREA_SCOPED_ROLES, MFA_PERMISSIONS, ROLE_PERMISSIONS, Permission, Role
@@ -13,9 +13,10 @@ from accounts.roles import AREA_SCOPED_ROLES, MFA_PERMISSIONS, ROLE_PERMISSIONS,
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from accounts.models import User
+    from accounts.models import RoleAssignment, User
 
 _CACHE_ATTRIBUTE = "_kinga_principal"
+_ORGANISATION_ATTRIBUTE = "_kinga_primary_organisation"
 
 
 @dataclass(frozen=True)
@@ -75,22 +76,57 @@ def principal_for(user: User | AnonymousUser | Any) -> Principal:
     return principal
 
 
+def primary_organisation_id(user: User | AnonymousUser | Any) -> int | None:
+    """The organisation of the user's first current role, as `principal_for(user)` has it.
+
+    Audit rows need only this, so a request that has not computed the whole principal (a phone
+    sending a form) pays at most a one-column read, not roles and every area of every role.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cached: Principal | None = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached.primary_organisation_id
+    if not hasattr(user, _ORGANISATION_ATTRIBUTE):
+        first = _current_assignments(user).values_list("organisation_id").first()
+        remember_primary_organisation(user, first[0] if first else None)
+    organisation_id: int | None = getattr(user, _ORGANISATION_ATTRIBUTE)
+    return organisation_id
+
+
+def primary_organisation_subquery(user_field: str) -> Subquery:
+    """`primary_organisation_id` of the user in `user_field`, for a query that loads the user.
+
+    Pair it with `remember_primary_organisation` so that later audit rows need no query.
+    """
+    return Subquery(_current_assignments(OuterRef(user_field)).values("organisation_id")[:1])
+
+
+def remember_primary_organisation(user: Any, organisation_id: int | None) -> None:
+    setattr(user, _ORGANISATION_ATTRIBUTE, organisation_id)
+
+
 def forget_principal(user: Any) -> None:
     """Drop the cached principal, after a role change within the same request."""
-    if hasattr(user, _CACHE_ATTRIBUTE):
-        delattr(user, _CACHE_ATTRIBUTE)
+    for attribute in (_CACHE_ATTRIBUTE, _ORGANISATION_ATTRIBUTE):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
-def _compute(user: User) -> Principal:
+def _current_assignments(user: User | OuterRef) -> QuerySet[RoleAssignment]:
+    """The user's role assignments in force today, oldest first (the first is the primary)."""
     from accounts.models import RoleAssignment
 
     today = timezone.localdate()
-    assignments = list(
+    return (
         RoleAssignment.objects.filter(user=user, starts_on__lte=today, organisation__is_active=True)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .order_by("created_at", "id")
-        .prefetch_related("areas")
     )
+
+
+def _compute(user: User) -> Principal:
+    assignments = list(_current_assignments(user).prefetch_related("areas"))
     roles: set[Role] = set()
     permissions: set[Permission] = set()
     organisation_ids: list[int] = []
