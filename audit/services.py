@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from access.principal import principal_for
+from access.principal import primary_organisation_id
 from audit import context
 from audit.actions import Action
 from audit.models import AuditEvent
@@ -33,7 +33,7 @@ def record_event(
         subject_id = subject.pk
     return AuditEvent.objects.create(
         actor=user,
-        actor_organisation_id=principal_for(user).primary_organisation_id if user else None,
+        actor_organisation_id=primary_organisation_id(user) if user else None,
         action=action,
         subject_type=subject_type,
         subject_id=str(subject_id),

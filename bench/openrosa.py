@@ -40,7 +40,7 @@ from bench import databases
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMUNITIES = 20
-BENCH_REDIS_DB = 13  # a scratch Redis database, emptied before and after
+BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))  # a scratch Redis database, emptied before and after
 
 
 def _free_port() -> int:

@@ -16,7 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.principal import principal_for
+from access.principal import (
+    primary_organisation_subquery,
+    principal_for,
+    remember_primary_organisation,
+)
 from accounts.models import DeviceCredential, User
 from accounts.roles import Permission
 from audit.actions import Action
@@ -96,11 +100,14 @@ def device_for_credentials(name: str, secret: str) -> DeviceCredential | None:
         return None
     row = (
         DeviceCredential.objects.select_related("user")
+        # Every submission's audit row names the owner's organisation: read it in the same query.
+        .annotate(owner_organisation_id=primary_organisation_subquery("user"))
         .filter(name=name, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if row is None or not hmac.compare_digest(row.secret_hash, _hash(secret)):
         return None
+    remember_primary_organisation(row.user, row.owner_organisation_id)  # type: ignore[attr-defined]
     now = timezone.now()
     if (
         row.last_used_at is None

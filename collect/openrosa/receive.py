@@ -77,40 +77,51 @@ def _add_attachments(submission: Submission, files: list[UploadedFile]) -> int:
     return added
 
 
-@transaction.atomic
 def submission_receive(
     *, device: DeviceCredential, body: bytes, files: list[UploadedFile]
 ) -> Received:
-    """Store one submission (and its files) from `device`; raises InstanceError on a bad body."""
+    """Store one submission (and its files) from `device`; raises InstanceError on a bad body.
+
+    Not one transaction around both paths: on PostgreSQL a failed insert aborts its
+    transaction, so the new-instance path (nearly every request) would need a savepoint, two
+    more round trips. Instead the insert runs in its own transaction with its audit row; when
+    the constraint refuses it, that transaction is gone and the duplicate path opens another.
+    Inside a caller's transaction the inner blocks become savepoints and the result is the same.
+    """
     instance = parse_instance(body)
     digest = hashlib.sha256(body).hexdigest()
+    try:
+        return _store_new(device=device, instance=instance, body=body, digest=digest, files=files)
+    except IntegrityError:
+        return _join_existing(instance=instance, digest=digest, files=files)
+
+
+@transaction.atomic
+def _store_new(
+    *,
+    device: DeviceCredential,
+    instance: Instance,
+    body: bytes,
+    digest: str,
+    files: list[UploadedFile],
+) -> Received:
     previous = None
     if instance.deprecated_id:
         previous = Submission.objects.filter(
             form_id=instance.form_id, instance_id=instance.deprecated_id
         ).first()
-    try:
-        with transaction.atomic():
-            submission = Submission.objects.create(
-                form_id=instance.form_id,
-                form_version=instance.version,
-                instance_id=instance.instance_id,
-                deprecated_id=instance.deprecated_id,
-                previous=previous,
-                device=device,
-                submitted_by=device.user,
-                xml=body.decode("utf-8", errors="replace"),
-                xml_sha256=digest,
-                attachments_expected=expected_attachments(instance),
-            )
-    except IntegrityError:
-        existing = Submission.objects.get(
-            form_id=instance.form_id, instance_id=instance.instance_id
-        )
-        if existing.xml_sha256 != digest:
-            return Received(Outcome.CONFLICT, existing)
-        _add_attachments(existing, files)
-        return Received(Outcome.DUPLICATE, existing)
+    submission = Submission.objects.create(
+        form_id=instance.form_id,
+        form_version=instance.version,
+        instance_id=instance.instance_id,
+        deprecated_id=instance.deprecated_id,
+        previous=previous,
+        device=device,
+        submitted_by=device.user,
+        xml=body.decode("utf-8", errors="replace"),
+        xml_sha256=digest,
+        attachments_expected=expected_attachments(instance),
+    )
     _add_attachments(submission, files)
     record_event(
         actor=device.user,
@@ -127,3 +138,17 @@ def submission_receive(
 
     enqueue_on_commit(process_submission, submission.pk)
     return Received(Outcome.CREATED, submission)
+
+
+@transaction.atomic
+def _join_existing(*, instance: Instance, digest: str, files: list[UploadedFile]) -> Received:
+    """The instance is already stored (a retry, or a copy that lost the race to insert)."""
+    existing = Submission.objects.filter(
+        form_id=instance.form_id, instance_id=instance.instance_id
+    ).first()
+    if existing is None:  # the refusal was another constraint: not ours to hide
+        raise IntegrityError(f"submission {instance.instance_id} refused but not stored")
+    if existing.xml_sha256 != digest:
+        return Received(Outcome.CONFLICT, existing)
+    _add_attachments(existing, files)
+    return Received(Outcome.DUPLICATE, existing)
