@@ -19,6 +19,7 @@ from audit.actions import Action
 from audit.services import record_event
 from core.crypto import keyed_hash, normalise_name
 from core.errors import DomainError
+from geo.models import Area
 from monitoring.choices import AgeConfidence, AgeEvidence, ConsentKind, ConsentPurpose, Sex
 from monitoring.models import Caregiver, Child, Consent, Household
 from monitoring.services import duplicates
@@ -47,10 +48,19 @@ def first_name_hash(first_name: str) -> str:
     return keyed_hash("first-name", normalise_name(first_name))
 
 
-def duplicate_key(first_name: str, birth_date: date, household: Household) -> str:
-    return keyed_hash(
-        "child", normalise_name(first_name), birth_date.isoformat(), str(household.pk)
-    )
+def duplicate_key(
+    first_name: str, birth_date: date, household: Household | None, met_in: Area | None = None
+) -> str:
+    """The exact-duplicate key: name and birth date in one household, or, for a child whose
+    household is not known, in the community where they were met."""
+    place = str(household.pk) if household is not None else f"met-in:{_pk(met_in)}"
+    return keyed_hash("child", normalise_name(first_name), birth_date.isoformat(), place)
+
+
+def _pk(area: Area | None) -> int:
+    if area is None:
+        raise ValueError("a child without a household needs the community where they were met")
+    return area.pk
 
 
 def birth_date_from(
@@ -136,12 +146,21 @@ def check_birth_date_recordable(born: date) -> None:
         )
 
 
-def already_recorded(code: str) -> DomainError:
-    return DomainError(
-        "child.already_recorded",
-        _("This child is already recorded in this household as %(code)s.") % {"code": code},
-        field="first_name",
+def already_recorded(code: str, *, in_household: bool = True) -> DomainError:
+    message = (
+        _("This child is already recorded in this household as %(code)s.")
+        if in_household
+        else _("This child was already met in this community and recorded as %(code)s.")
     )
+    return DomainError("child.already_recorded", message % {"code": code}, field="first_name")
+
+
+def same_child(key: str, *, other_than: Child | None = None) -> Child | None:
+    """The live record with this exact-duplicate key, if any (other than `other_than`)."""
+    found = Child.objects.filter(duplicate_key=key, merged_into__isnull=True)
+    if other_than is not None:
+        found = found.exclude(pk=other_than.pk)
+    return found.first()
 
 
 def validate_consent(*, actor: Any, consent: ConsentInput, household_id: int | None) -> None:
@@ -180,11 +199,25 @@ def has_consent(child: Child, kind: str, purpose: str) -> bool:
     return bool(latest and latest.given)
 
 
+def _household_or_community(household: Household | None, met_in: Area | None) -> Area:
+    if household is not None and met_in is None:
+        return household.area
+    if household is None and met_in is not None:
+        return met_in
+    raise DomainError(
+        "child.household_or_community",
+        _(
+            "Give the child's household, or, if it is not known, the community where the "
+            "child was met."
+        ),
+        field="household",
+    )
+
+
 @transaction.atomic
 def child_register(
     *,
     actor: Any,
-    household: Household,
     first_name: str,
     sex: str,
     age_evidence: str,
@@ -195,13 +228,20 @@ def child_register(
     estimated_on: date | None = None,
     consents: list[ConsentInput] | None = None,
     external_id: str | None = None,
+    household: Household | None = None,
+    met_in: Area | None = None,
 ) -> Child:
-    """Register a child in a household, with the consents obtained at the same time."""
+    """Register a child in a household, with the consents obtained at the same time.
+
+    A child met on a site whose family is not known is registered `met_in` the community
+    where they were met, without a household; `child_attach_household` adds it later.
+    """
     if external_id:
         existing = Child.objects.filter(external_id=external_id).first()
         if existing is not None:
             return existing
-    require_recording_right(actor, household.area)
+    community = _household_or_community(household, met_in)
+    require_recording_right(actor, community)
     checked = validate_child(
         first_name=first_name,
         last_name=last_name,
@@ -218,13 +258,14 @@ def child_register(
         checked.birth_date,
         checked.estimated,
     )
-    key = duplicate_key(first_name, born, household)
-    same = Child.objects.filter(duplicate_key=key, merged_into__isnull=True).first()
+    key = duplicate_key(first_name, born, household, met_in)
+    same = same_child(key)
     if same is not None:
-        raise already_recorded(same.code)
+        raise already_recorded(same.code, in_household=household is not None)
     child = Child.objects.create(
         code=new_code("CH"),
         household=household,
+        area=met_in if household is None else None,
         first_name=first_name,
         last_name="",
         name_hash=child_name_hash(first_name, ""),
@@ -253,7 +294,8 @@ def child_register(
         action=Action.CHILD_CREATE,
         subject=child,
         changes={
-            "household": household.pk,
+            "household": household.pk if household is not None else None,
+            "met_in": community.pk if household is None else None,
             "first_name": ENCRYPTED,
             "last_name": ENCRYPTED if stored_last_name else "",
             "last_name_withheld": bool(last_name and not stored_last_name),
@@ -267,7 +309,7 @@ def child_register(
 
 @transaction.atomic
 def consent_record(*, actor: Any, child: Child, consent: ConsentInput) -> Consent:
-    require_recording_right(actor, child.household.area)
+    require_recording_right(actor, child.community)
     return _record_consent(actor=actor, child=child, consent=consent)
 
 
@@ -290,74 +332,3 @@ def _record_consent(*, actor: Any, child: Child, consent: ConsentInput) -> Conse
         changes={"kind": consent.kind, "purpose": consent.purpose, "given": consent.given},
     )
     return row
-
-
-@transaction.atomic
-def child_update(
-    *,
-    actor: Any,
-    child: Child,
-    first_name: str,
-    last_name: str,
-    birth_date: date,
-    birth_date_is_estimated: bool = False,
-) -> Child:
-    """Correct a child's first name or date of birth, or add or correct the last name.
-
-    The last name follows the registration rule: kept only once a caregiver consented to
-    identification (a last name without it is refused, never silently dropped). The audit
-    event says which fields changed, never their values.
-    """
-    require_recording_right(actor, child.household.area)
-    if child.merged_into_id is not None:
-        raise DomainError(
-            "child.merged", _("This child record was merged into another."), field="first_name"
-        )
-    first_name, last_name = first_name.strip(), last_name.strip()
-    if not normalise_name(first_name):
-        raise DomainError(
-            "child.first_name_required", _("Give the child's first name."), field="first_name"
-        )
-    born, _estimated = birth_date_from(birth_date=birth_date, estimated_age=None, estimated_on=None)
-    check_birth_date_recordable(born)
-    if last_name and not has_consent(
-        child, ConsentKind.CAREGIVER_CONSENT, ConsentPurpose.IDENTIFICATION
-    ):
-        raise DomainError(
-            "child.last_name_without_consent",
-            _("A last name is kept only once a caregiver has consented to identification."),
-            field="last_name",
-        )
-    key = duplicate_key(first_name, born, child.household)
-    same = (
-        Child.objects.filter(duplicate_key=key, merged_into__isnull=True)
-        .exclude(pk=child.pk)
-        .first()
-    )
-    if same is not None:
-        raise already_recorded(same.code)
-    changes: dict[str, Any] = {}
-    for name, new in (("first_name", first_name), ("last_name", last_name)):
-        if getattr(child, name) != new:
-            changes[name] = ENCRYPTED  # never the names, not even in the audit log
-    if child.birth_date != born:
-        changes["birth_date"] = "changed"  # the date itself stays out of the log
-    if child.birth_date_is_estimated != birth_date_is_estimated:
-        changes["birth_date_is_estimated"] = {
-            "old": child.birth_date_is_estimated,
-            "new": birth_date_is_estimated,
-        }
-    if not changes:
-        return child
-    child.first_name = first_name
-    child.last_name = last_name
-    child.name_hash = child_name_hash(first_name, last_name)
-    child.first_name_hash = first_name_hash(first_name)
-    child.birth_date = born
-    child.birth_date_is_estimated = birth_date_is_estimated
-    child.duplicate_key = key
-    child.updated_at = timezone.now()
-    child.save()
-    record_event(actor=actor, action=Action.CHILD_UPDATE, subject=child, changes=changes)
-    duplicates.find_candidates(child)
-    return child

@@ -122,7 +122,25 @@ def _facts_of(observation: Observation) -> list[ActivityFacts]:
     ]
 
 
-_ACTIVITIES_WITH_TASKS = Prefetch("activities", queryset=Activity.objects.select_related("task"))
+ACTIVITIES_WITH_TASKS = Prefetch("activities", queryset=Activity.objects.select_related("task"))
+
+
+def classify_stored(observation: Observation, ruleset: RuleSet, *, age: int) -> Classification:
+    """Classify a stored observation again, at `age` (its own, or a corrected one).
+
+    Load it with `select_related("visit__site")` and `ACTIVITIES_WITH_TASKS`: the place comes
+    from the visit's site and the activities from the observation.
+    """
+    return classify(
+        engine_input(
+            age=age,
+            activities=_facts_of(observation),
+            chores_hours=observation.household_chores_hours,
+            worst_forms=observation.worst_forms,
+            place=place_of_visit(observation.visit.site),
+        ),
+        ruleset,
+    )
 
 
 @dataclass
@@ -149,7 +167,7 @@ def reclassify(
             Observation.objects.filter(id__gt=last_id)
             .order_by("id")
             .select_related("visit__site")
-            .prefetch_related(_ACTIVITIES_WITH_TASKS)[:batch_size]
+            .prefetch_related(ACTIVITIES_WITH_TASKS)[:batch_size]
         )
         if not batch:
             break
@@ -157,16 +175,7 @@ def reclassify(
         now = timezone.now()
         changed: list[Observation] = []
         for observation in batch:
-            result = classify(
-                engine_input(
-                    age=observation.age_at_visit,
-                    activities=_facts_of(observation),
-                    chores_hours=observation.household_chores_hours,
-                    worst_forms=observation.worst_forms,
-                    place=place_of_visit(observation.visit.site),
-                ),
-                ruleset,
-            )
+            result = classify_stored(observation, ruleset, age=observation.age_at_visit)
             report.examined += 1
             reasons = list(result.reason_ids)
             if (

@@ -2,7 +2,9 @@
 
 Candidates are found by comparing keyed hashes, never plaintext: two records are candidates
 when they share a first name (hash) in the same household with birth years at most two apart,
-or share a full name (hash) and date of birth anywhere in the programme.
+or share a full name (hash) and date of birth anywhere in the programme. For a child whose
+household is not known, "the same household" is the other children met without a household in
+the same community.
 """
 
 from __future__ import annotations
@@ -31,8 +33,13 @@ def find_candidates(child: Child) -> list[DuplicateCandidate]:
     """Record candidate pairs for `child`; already known pairs are left as they are."""
     live = Child.objects.filter(merged_into__isnull=True).exclude(pk=child.pk)
     year = child.birth_date.year
+    same_place = (
+        Q(household_id=child.household_id)
+        if child.household_id is not None
+        else Q(household__isnull=True, area_id=child.area_id)
+    )
     same_household = live.filter(
-        household_id=child.household_id,
+        same_place,
         first_name_hash=child.first_name_hash,
         birth_date__year__gte=year - BIRTH_YEAR_TOLERANCE,
         birth_date__year__lte=year + BIRTH_YEAR_TOLERANCE,
@@ -40,7 +47,7 @@ def find_candidates(child: Child) -> list[DuplicateCandidate]:
     found = [(other_id, SAME_HOUSEHOLD_FIRST_NAME) for other_id in same_household]
     if child.last_name:
         same_name = live.filter(
-            ~Q(household_id=child.household_id),
+            ~same_place,
             name_hash=child.name_hash,
             birth_date=child.birth_date,
         ).values_list("id", flat=True)

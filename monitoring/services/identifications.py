@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import record_event
-from monitoring.choices import IdentificationStatus, Urgency
+from monitoring.choices import IDENTIFYING_CATEGORIES, IdentificationStatus, Urgency
 from monitoring.classification import Category
-from monitoring.models import Identification, Observation
+from monitoring.models import Child, Identification, Observation
 
 URGENCY_WINDOWS = {
     Urgency.IMMEDIATE: timedelta(hours=24),
@@ -134,3 +134,49 @@ def identify(*, actor: Any, observation: Observation, category: Category) -> Ide
     current.save()
     record_event(actor=actor, action=Action.IDENTIFICATION_UPDATE, subject=current, changes=changes)
     return current
+
+
+def reassess_open_identification(*, actor: Any, child: Child) -> dict[str, Any] | None:
+    """Make the child's open identification follow what their visits find now.
+
+    Used after a correction re-classified the child's visits (a corrected date of birth): a
+    finding can then be milder than when the child was identified, which `identify` never
+    lowers. When no visit finds child labour any more, the identification is closed; else its
+    category and urgency become those of the most severe visit. The deadline is never moved
+    later. Returns the changes (also audited), or None when nothing was open or changed.
+    """
+    current = (
+        Identification.objects.select_for_update()
+        .filter(child=child, status=IdentificationStatus.OPEN)
+        .first()
+    )
+    if current is None:
+        return None
+    findings = [
+        (Category(category), danger)
+        for category, danger in Observation.objects.filter(
+            child=child, category__in=[category.value for category in IDENTIFYING_CATEGORIES]
+        ).values_list("category", "immediate_danger")
+    ]
+    changes: dict[str, Any] = {}
+    if not findings:
+        changes["status"] = {"old": current.status, "new": IdentificationStatus.CLOSED.value}
+        current.status = IdentificationStatus.CLOSED
+    else:
+        category = max((found for found, _danger in findings), key=lambda c: c.severity)
+        urgency = max(
+            (urgency_for(found, immediate_danger=danger) for found, danger in findings),
+            key=_URGENCY_RANK.__getitem__,
+        )
+        if category.value != current.category:
+            changes["category"] = {"old": current.category, "new": category.value}
+            current.category = category.value
+        if urgency != current.urgency:
+            changes["urgency"] = {"old": current.urgency, "new": urgency.value}
+            current.urgency = urgency
+    if not changes:
+        return None
+    current.save()
+    changes["because"] = "visits re-classified after a correction of the child's record"
+    record_event(actor=actor, action=Action.IDENTIFICATION_UPDATE, subject=current, changes=changes)
+    return changes

@@ -32,7 +32,8 @@ from monitoring.choices import ConsentKind, ConsentPurpose
 from monitoring.forms.child_update import ChildUpdateForm
 from monitoring.forms.lists import ChildFilterForm, IdentityReasonForm
 from monitoring.models import Child
-from monitoring.services.children import child_update, has_consent
+from monitoring.services.child_update import child_update
+from monitoring.services.children import has_consent
 from monitoring.services.identity import child_viewed, identity_reveal
 from monitoring.views import child_rows, observation_view, render_list, require_any
 
