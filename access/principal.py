@@ -88,7 +88,7 @@ def primary_organisation_id(user: User | AnonymousUser | Any) -> int | None:
     if cached is not None:
         return cached.primary_organisation_id
     if not hasattr(user, _ORGANISATION_ATTRIBUTE):
-        first = _current_assignments(user).values_list("organisation_id").first()
+        first = _current_assignments(cast("User", user)).values_list("organisation_id").first()
         remember_primary_organisation(user, first[0] if first else None)
     organisation_id: int | None = getattr(user, _ORGANISATION_ATTRIBUTE)
     return organisation_id
@@ -119,7 +119,9 @@ def _current_assignments(user: User | OuterRef) -> QuerySet[RoleAssignment]:
 
     today = timezone.localdate()
     return (
-        RoleAssignment.objects.filter(user=user, starts_on__lte=today, organisation__is_active=True)
+        RoleAssignment.objects.filter(
+            Q(user=user), starts_on__lte=today, organisation__is_active=True
+        )
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .order_by("created_at", "id")
     )
