@@ -107,7 +107,7 @@ def device_for_credentials(name: str, secret: str) -> DeviceCredential | None:
     )
     if row is None or not hmac.compare_digest(row.secret_hash, _hash(secret)):
         return None
-    remember_primary_organisation(row.user, row.owner_organisation_id)  # type: ignore[attr-defined]
+    remember_primary_organisation(row.user, row.owner_organisation_id)
     now = timezone.now()
     if (
         row.last_used_at is None
