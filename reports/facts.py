@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -52,11 +53,24 @@ def _day(moment: datetime | None) -> date | None:
     return timezone.localdate(moment) if moment is not None else None
 
 
-def compute_facts(child_ids: Iterable[int]) -> dict[int, ChildFact]:
-    """The facts of the listed children that exist and are not merged into another record."""
+def compute_facts(
+    child_ids: Iterable[int], *, id_range: tuple[int, int] | None = None
+) -> dict[int, ChildFact]:
+    """The facts of the listed children that exist and are not merged into another record.
+
+    `id_range` (first, last) says that the list holds every child in that range (the full
+    rebuild): the source tables are then read by range, which costs the database and the driver
+    far less than a list of thousands of ids.
+    """
     ids = sorted(set(child_ids))
     if not ids:
         return {}
+
+    def of_children(path: str) -> dict[str, Any]:
+        if id_range is not None:
+            return {f"{path}__gte": id_range[0], f"{path}__lte": id_range[1]}
+        return {f"{path}__in": ids}
+
     children = list(
         Child.objects.filter(id__in=ids, merged_into__isnull=True).values(
             "id", "household_id", "household__area_id", "household__area__path", "sex", "birth_date"
@@ -76,14 +90,14 @@ def compute_facts(child_ids: Iterable[int]) -> dict[int, ChildFact]:
 
     observations: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
     for child_id, visited_on, observation_id, category in Observation.objects.filter(
-        child_id__in=ids
+        **of_children("child_id")
     ).values_list("child_id", "visit__visited_on", "id", "category"):
         observations[child_id].append((visited_on, observation_id, category))
 
     first_identification: dict[int, dict[str, Any]] = {}
     latest_category: dict[int, str] = {}
     for found in (
-        Identification.objects.filter(child_id__in=ids)
+        Identification.objects.filter(**of_children("child_id"))
         .order_by("child_id", "identified_at", "id")
         .values(
             "child_id",
@@ -98,7 +112,7 @@ def compute_facts(child_ids: Iterable[int]) -> dict[int, ChildFact]:
 
     first_referral: dict[int, datetime] = {}
     for child_id, at in (
-        Referral.objects.filter(child_id__in=ids)
+        Referral.objects.filter(**of_children("child_id"))
         .order_by("child_id", "referred_at", "id")
         .values_list("child_id", "referred_at")
     ):
@@ -106,7 +120,7 @@ def compute_facts(child_ids: Iterable[int]) -> dict[int, ChildFact]:
 
     latest_case: dict[int, dict[str, Any]] = {}
     for held in (
-        Case.objects.filter(child_id__in=ids)
+        Case.objects.filter(**of_children("child_id"))
         .order_by("child_id", "-id")
         .values(
             "id",
@@ -123,23 +137,25 @@ def compute_facts(child_ids: Iterable[int]) -> dict[int, ChildFact]:
         )
     ):
         latest_case.setdefault(held["child_id"], dict(held))
-    case_ids = [row["id"] for row in latest_case.values()]
+    # Follow-ups, relapses and placements of every case of these children: only the latest
+    # case's are read below, and a filter on the children is cheaper than a list of cases.
 
     follow_ups: dict[int, list[str]] = defaultdict(list)
     for case_id, category in (
-        FollowUp.objects.filter(case_id__in=case_ids)
+        FollowUp.objects.filter(**of_children("case__child_id"))
         .order_by("case_id", "visited_on", "id")
         .values_list("case_id", "observation__category")
     ):
         follow_ups[case_id].append(category)
     relapsed = set(
         CaseEvent.objects.filter(
-            case_id__in=case_ids, kind__in=[CaseEventKind.RELAPSE, CaseEventKind.REOPENED]
+            **of_children("case__child_id"),
+            kind__in=[CaseEventKind.RELAPSE, CaseEventKind.REOPENED],
         ).values_list("case_id", flat=True)
     )
     placed = set(
         PlanItem.objects.filter(
-            plan__case_id__in=case_ids,
+            **of_children("plan__case__child_id"),
             kind=PlanItemKind.DECENT_WORK_PLACEMENT,
             status=PlanItemStatus.DONE,
         ).values_list("plan__case_id", flat=True)
@@ -257,34 +273,77 @@ def events(fact: ChildFact) -> Iterator[tuple[Measure, date, str]]:
         yield Measure.CLOSED, _month(fact.closed_on), fact.closure_reason
 
 
-def contributions(fact: ChildFact) -> Iterator[CubeKey]:
-    """The cube keys this fact adds one to: each event, at each grain it belongs to.
+@dataclass(frozen=True)
+class GrainRule:
+    """Which dimensions one grain keeps, and for which measures. The single description of the
+    grains: `contributions` (one fact at a time) and the full rebuild's SQL
+    (reports/services/rebuild.py) both read it."""
 
-    Sex and age band are kept only where they are read (docs/decisions/0010): for every measure
-    at the `total` grain, for the two headline counts by territory, and for children identified
-    by community and by site (the company table). The `site` grains carry the child's community
-    in `area_id`, so that a company's chain (its sites plus their communities) counts a child
-    identified at one of its sites and living in one of its communities once.
-    """
+    grain: Grain
+    area: str = ""  # "territory" or "community": the fact field kept in `area_id`
+    site: bool = False  # only facts with a site, which is kept
+    sponsor: bool = False
+    sex_age: bool = False
+    detail: bool = True
+    measures: frozenset[Measure] | None = None  # None: every measure
+
+
+# Sex and age band are kept only where they are read (docs/decisions/0010): for every measure
+# at the `total` grain, for the two headline counts by territory, and for children identified
+# by community and by site (the company table). The site grains keep the child's community, so
+# that a company's chain (its sites plus their communities) counts each child once.
+_IDENTIFIED = frozenset({Measure.CHILDREN_IDENTIFIED})
+GRAIN_RULES = (
+    GrainRule(Grain.TOTAL, sex_age=True),
+    GrainRule(Grain.PROGRAMME, area="territory", sponsor=True),
+    GrainRule(Grain.COMMUNITY, area="community"),
+    GrainRule(Grain.SITE, area="community", site=True),
+    GrainRule(
+        Grain.PROGRAMME_SEX_AGE,
+        area="territory",
+        sponsor=True,
+        sex_age=True,
+        detail=False,
+        measures=frozenset(BREAKDOWN_MEASURES),
+    ),
+    GrainRule(
+        Grain.COMMUNITY_SEX_AGE, area="community", sex_age=True, detail=False, measures=_IDENTIFIED
+    ),
+    GrainRule(
+        Grain.SITE_SEX_AGE,
+        area="community",
+        site=True,
+        sex_age=True,
+        detail=False,
+        measures=_IDENTIFIED,
+    ),
+)
+
+
+def contributions(fact: ChildFact) -> Iterator[CubeKey]:
+    """The cube keys this fact adds one to: each event, at each grain it belongs to."""
     if fact.case_open and fact.case_manager_id:
         detail = str(fact.case_manager_id)
         yield (Grain.TOTAL.value, Measure.CASELOAD.value, STANDING, 0, 0, 0, "", "", detail)
-    sex, band = fact.sex, fact.age_band
-    territory, community, site = fact.territory_id, fact.community_id, fact.site_id or 0
-    sponsor = fact.sponsor_id or 0
+    site, sponsor = fact.site_id or 0, fact.sponsor_id or 0
+    areas = {"": 0, "territory": fact.territory_id, "community": fact.community_id}
     for measure, month, detail in events(fact):
-        name = measure.value
-        yield (Grain.TOTAL.value, name, month, 0, 0, 0, sex, band, detail)
-        yield (Grain.PROGRAMME.value, name, month, territory, 0, sponsor, "", "", detail)
-        yield (Grain.COMMUNITY.value, name, month, community, 0, 0, "", "", detail)
-        if site:
-            yield (Grain.SITE.value, name, month, community, site, 0, "", "", detail)
-        if measure in BREAKDOWN_MEASURES:
-            yield (Grain.PROGRAMME_SEX_AGE.value, name, month, territory, 0, sponsor, sex, band, "")
-        if measure == Measure.CHILDREN_IDENTIFIED:
-            yield (Grain.COMMUNITY_SEX_AGE.value, name, month, community, 0, 0, sex, band, "")
-            if site:
-                yield (Grain.SITE_SEX_AGE.value, name, month, community, site, 0, sex, band, "")
+        for rule in GRAIN_RULES:
+            if (rule.measures is not None and measure not in rule.measures) or (
+                rule.site and not site
+            ):
+                continue
+            yield (
+                rule.grain.value,
+                measure.value,
+                month,
+                areas[rule.area],
+                site if rule.site else 0,
+                sponsor if rule.sponsor else 0,
+                fact.sex if rule.sex_age else "",
+                fact.age_band if rule.sex_age else "",
+                detail if rule.detail else "",
+            )
 
 
 def key_string(key: CubeKey) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from core.tasks import enqueue_on_commit
 from monitoring.models import Child, Identification, Observation
 from reports.facts import compute_facts, contributions, key_string, same_fact
 from reports.models import ChildFact, CubeCell, RefreshState
+from reports.services.rebuild import rebuild
 
 BATCH = 2000
 # A write that took its id or timestamp before the last refresh but committed after it is still
@@ -88,7 +89,7 @@ def refresh_indicators(*, full: bool = False) -> RefreshResult:
             id__gt=state.audit_seen, action__in=_REBUILD_ACTIONS
         ).exists()
     if full or state.last_run_at is None:
-        children, cells = _rebuild()
+        children, cells = rebuild()
         full = True
         state.last_full_at = now
     else:
@@ -218,93 +219,6 @@ def _cell(text: str, key: tuple[Any, ...], n: int) -> CubeCell:
         detail=detail,
         n=n,
     )
-
-
-def _rebuild() -> tuple[int, int]:
-    """Every fact and cell from scratch, in batches of children by id.
-
-    Rows go in as plain tuples (COPY on PostgreSQL, executemany on SQLite): at a million
-    children, building INSERTs through the ORM would cost more than computing the facts.
-    """
-    ChildFact.objects.all().delete()
-    CubeCell.objects.all().delete()
-    totals: Counter[str] = Counter()
-    keys: dict[str, tuple[Any, ...]] = {}
-    children = 0
-    last = 0
-    while True:
-        batch = list(
-            Child.objects.filter(id__gt=last, merged_into__isnull=True)
-            .order_by("id")
-            .values_list("id", flat=True)[:BATCH]
-        )
-        if not batch:
-            break
-        last = batch[-1]
-        facts = compute_facts(batch)
-        _write_rows(
-            ChildFact,
-            FACT_COLUMNS,
-            (_fact_row(fact) for fact in facts.values()),
-        )
-        children += len(facts)
-        for fact in facts.values():
-            for key in contributions(fact):
-                text = key_string(key)
-                totals[text] += 1
-                keys.setdefault(text, key)
-    _write_rows(
-        CubeCell,
-        CELL_COLUMNS,
-        ([text, *keys[text], n] for text, n in totals.items()),
-    )
-    return children, len(totals)
-
-
-FACT_COLUMNS = [field.column for field in ChildFact._meta.concrete_fields]
-_REFRESHED_AT = FACT_COLUMNS.index("refreshed_at")
-CELL_COLUMNS = [
-    "key",
-    "grain",
-    "measure",
-    "month",
-    "area_id",
-    "site_id",
-    "sponsor_id",
-    "sex",
-    "age_band",
-    "detail",
-    "n",
-]
-
-
-def _fact_row(fact: ChildFact) -> list[Any]:
-    row = [getattr(fact, field.attname) for field in ChildFact._meta.concrete_fields]
-    if connection.vendor != "postgresql":
-        # As the ORM stores datetimes in SQLite: naive UTC text.
-        row[_REFRESHED_AT] = connection.ops.adapt_datetimefield_value(fact.refreshed_at)
-    return row
-
-
-def _write_rows(model: Any, columns: list[str], rows: Iterable[list[Any]]) -> None:
-    table = model._meta.db_table
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 — our own names
-        batch: list[list[Any]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
 
 
 def refresh_if_stale() -> None:
