@@ -1,9 +1,12 @@
 """One handler per kind of import: what a record's id is, what to look up for a batch of
-records at once, and how one record lands in the monitoring services.
+records at once, and how one record becomes an item of monitoring.services.batch.
 
-The services hold every rule (and write the audit trail); a handler only converts cells,
-resolves codes and ids to rows (looked up once per batch, not once per row), and points each
-refusal at the spreadsheet cell it came from.
+The monitoring services hold every rule (and write the audit trail); a handler only converts
+cells, resolves codes and ids to rows (looked up once per batch, not once per row), and points
+each refusal at the spreadsheet cell it came from. Each conversion lives once (the helpers
+below and one `prepare` per kind); records reach the database only through
+`batch.record_batch`, which applies the per-row services' rules (collect/tests/test_batch.py
+replays the same items through those services one by one and finds the same records).
 """
 
 from __future__ import annotations
@@ -12,9 +15,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,11 +37,8 @@ from monitoring.choices import (
 )
 from monitoring.models import Child, Household, Visit
 from monitoring.services import batch
-from monitoring.services.children import ConsentInput, child_register
-from monitoring.services.households import household_create
-from monitoring.services.visits import ActivityInput, ObservationInput, visit_record
-
-T = TypeVar("T")
+from monitoring.services.children import ConsentInput
+from monitoring.services.visits import ActivityInput
 
 CREATED, SKIPPED, INVALID = "created", "skipped", "invalid"
 
@@ -71,12 +70,6 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
 
 
-class RowRejected(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("row rejected")
-        self.problems = problems
-
-
 @dataclass
 class Lookups:
     areas: dict[str, Area] = field(default_factory=dict)
@@ -95,8 +88,6 @@ class Handler(Protocol):
     def key(self, record: Record) -> str: ...
 
     def preload(self, records: list[Record]) -> Lookups: ...
-
-    def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome: ...
 
     def prepare(self, record: Record, lookups: Lookups, actor: Any) -> Prepared | Outcome: ...
 
@@ -143,13 +134,6 @@ def _located(
         return (chosen or household or visit or (children or [])[0])(error)
 
     return locate
-
-
-def _attempt(call: Callable[[], T], locate: Callable[[DomainError], Problem]) -> T:
-    try:
-        return call()
-    except DomainError as error:
-        raise RowRejected([locate(error)]) from None
 
 
 def _at(part: Part, names: dict[str, str], default: str = "") -> Callable[[DomainError], Problem]:
@@ -312,19 +296,6 @@ def _seen(
     )
 
 
-def _observation(
-    child: Child, part: Part, activities: tuple[ActivityInput, ...]
-) -> ObservationInput:
-    return ObservationInput(
-        child=child,
-        school_status=part.choice("school_status"),
-        activities=activities,
-        household_chores_hours=part.number("household_chores_hours"),
-        worst_forms=part.tags("worst_forms"),
-        immediate_danger=bool(part.yes_no("immediate_danger")),
-    )
-
-
 def _visit_locate(
     main: Part, observed: list[tuple[Part, list[Part]]]
 ) -> Callable[[DomainError], Problem]:
@@ -349,6 +320,9 @@ def _visit_locate(
 
 
 # Handlers ----------------------------------------------------------------------------------
+#
+# `prepare` answers SKIPPED for a record already imported, INVALID with every problem the
+# cells show, or a batch item with the function that points a service's refusal at its cell.
 
 
 class HouseholdRows:
@@ -365,24 +339,6 @@ class HouseholdRows:
                 if h.external_id
             },
         )
-
-    def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome:
-        key = self.key(record)
-        if key in lookups.households:
-            return Outcome(SKIPPED)
-        main = record.main
-        area = _area_of(main, lookups)
-        inputs = _household_inputs(main)
-        if (rejected := _rejected(record, [main])) or area is None:
-            return rejected or Outcome(INVALID, main.problems)
-        try:
-            _attempt(
-                lambda: household_create(actor=actor, area=area, external_id=key, **inputs),
-                _at(main, _HOUSEHOLD_FIELDS),
-            )
-        except RowRejected as rejection:
-            return Outcome(INVALID, rejection.problems)
-        return Outcome(CREATED)
 
     def prepare(self, record: Record, lookups: Lookups, actor: Any) -> Prepared | Outcome:
         key = self.key(record)
@@ -417,33 +373,6 @@ class ChildRows:
         return Lookups(
             households=found, children={c.external_id: c for c in existing if c.external_id}
         )
-
-    def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome:
-        key = self.key(record)
-        if key in lookups.children:
-            return Outcome(SKIPPED)
-        main = record.main
-        household_id = main.required_text("household_external_id")
-        household = lookups.households.get(external_key(household_id)) or lookups.households.get(
-            household_id
-        )
-        if household_id and household is None:
-            main.refuse(
-                "household_external_id",
-                _("No household has this id or code. Import the households first."),
-                "import.household_unknown",
-            )
-        inputs = _child_inputs(main, on=None)
-        if (rejected := _rejected(record, [main])) or household is None:
-            return rejected or Outcome(INVALID, main.problems)
-        try:
-            _attempt(
-                lambda: child_register(actor=actor, household=household, external_id=key, **inputs),
-                _child_locate(main),
-            )
-        except RowRejected as rejection:
-            return Outcome(INVALID, rejection.problems)
-        return Outcome(CREATED)
 
     def prepare(self, record: Record, lookups: Lookups, actor: Any) -> Prepared | Outcome:
         key = self.key(record)
@@ -494,57 +423,6 @@ class VisitRows:
             sites={site.code: site for site in sites},
         )
 
-    def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome:
-        key = self.key(record)
-        if key in lookups.visits:
-            return Outcome(SKIPPED)
-        main = record.main
-        child_id = main.required_text("child_external_id")
-        child = lookups.children.get(external_key(child_id)) or lookups.children.get(child_id)
-        if child_id and child is None:
-            main.refuse(
-                "child_external_id",
-                _("No child has this id or code. Import the children first."),
-                "import.child_unknown",
-            )
-        visited_on = _visit_day(main)
-        site = None
-        if main.has("site_code"):
-            site = lookups.sites.get(main.text("site_code"))
-            if site is None:
-                main.refuse("site_code", _("Unknown site code."), "import.site_unknown")
-        kind = main.choice(
-            "visit_kind", VisitKind.SITE if main.has("site_code") else VisitKind.HOUSEHOLD
-        )
-        facilitator = _facilitator(main, lookups, actor)
-        activities = _activities(record.activities)
-        if (
-            (rejected := _rejected(record, _all_parts(record)))
-            or child is None
-            or visited_on is None
-        ):
-            return rejected or Outcome(INVALID, main.problems)
-        at_home = kind in (VisitKind.HOUSEHOLD, VisitKind.FOLLOW_UP)
-        try:
-            _attempt(
-                lambda: visit_record(
-                    actor=actor,
-                    kind=kind,
-                    visited_on=visited_on,
-                    facilitator=facilitator,
-                    observations=[_observation(child, main, activities)],
-                    source=VisitSource.IMPORT,
-                    household=child.household if at_home else None,
-                    site=site,
-                    external_id=key,
-                    notes=main.text("notes"),
-                ),
-                _visit_locate(main, [(main, record.activities)]),
-            )
-        except RowRejected as rejection:
-            return Outcome(INVALID, rejection.problems)
-        return Outcome(CREATED)
-
     def prepare(self, record: Record, lookups: Lookups, actor: Any) -> Prepared | Outcome:
         key = self.key(record)
         if key in lookups.visits:
@@ -591,89 +469,26 @@ class VisitRows:
 
 
 class KoboHouseholdVisits:
-    """A household visit: the household, each child seen and their work, in one savepoint."""
+    """A household visit: the household, each child seen and their work, recorded whole or
+    not at all (one batch item)."""
 
     def key(self, record: Record) -> str:
         return external_key(record.main.values.get("external_id"))
 
     def preload(self, records: list[Record]) -> Lookups:
         keys = [self.key(record) for record in records]
-        child_keys = [
-            f"{self.key(record)}:child:{entry.number}"
-            for record in records
-            for entry in record.children
-        ]
         households = Household.objects.filter(external_id__in=keys).select_related("area")
-        children = Child.objects.filter(external_id__in=child_keys)
         return Lookups(
             areas=_areas(_texts(records, "area_code")),
             households={h.external_id: h for h in households if h.external_id},
-            children={c.external_id: c for c in children if c.external_id},
             visits=_existing_visits(keys),
             users=_users(_texts(records, "facilitator")),
         )
 
-    def process(self, record: Record, lookups: Lookups, actor: Any) -> Outcome:
-        key = self.key(record)
-        if key in lookups.visits:
-            return Outcome(SKIPPED)
-        main = record.main
-        household = lookups.households.get(key)
-        area = household.area if household is not None else _area_of(main, lookups)
-        household_inputs = _household_inputs(main)
-        visited_on = _visit_day(main)
-        facilitator = _facilitator(main, lookups, actor)
-        seen = [
-            (entry, _child_inputs(entry.part, on=visited_on), _activities(entry.activities))
-            for entry in record.children
-        ]
-        if (
-            (rejected := _rejected(record, _all_parts(record)))
-            or area is None
-            or visited_on is None
-        ):
-            return rejected or Outcome(INVALID, main.problems)
-        try:
-            with transaction.atomic():  # the submission lands whole, or not at all
-                if household is None:
-                    household = _attempt(
-                        lambda: household_create(
-                            actor=actor, area=area, external_id=key, **household_inputs
-                        ),
-                        _at(main, _HOUSEHOLD_FIELDS),
-                    )
-                observations = []
-                for entry, inputs, activities in seen:
-                    child_key = f"{key}:child:{entry.number}"
-                    child = lookups.children.get(child_key) or _attempt(
-                        lambda inputs=inputs, child_key=child_key: child_register(  # type: ignore[misc]
-                            actor=actor, household=household, external_id=child_key, **inputs
-                        ),
-                        _child_locate(entry.part),
-                    )
-                    observations.append(_observation(child, entry.part, activities))
-                _attempt(
-                    lambda: visit_record(
-                        actor=actor,
-                        kind=VisitKind.HOUSEHOLD,
-                        visited_on=visited_on,
-                        facilitator=facilitator,
-                        observations=observations,
-                        source=VisitSource.IMPORT,
-                        household=household,
-                        external_id=key,
-                        notes=main.text("notes"),
-                    ),
-                    _visit_locate(main, [(entry.part, entry.activities) for entry, _i, _a in seen]),
-                )
-        except RowRejected as rejection:
-            return Outcome(INVALID, rejection.problems)
-        return Outcome(CREATED)
-
     def prepare(self, record: Record, lookups: Lookups, actor: Any) -> Prepared | Outcome:
         key = self.key(record)
         if key in lookups.visits:
-            return Outcome(SKIPPED)
+            return Outcome(SKIPPED)  # before its cells: a re-import changes nothing
         main = record.main
         household = lookups.households.get(key)
         area = household.area if household is not None else _area_of(main, lookups)

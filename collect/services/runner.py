@@ -3,10 +3,10 @@
 Both passes run the same code over the same records, in batches of BATCH_SIZE rows: look up
 what the batch needs in a few queries, then hand the whole batch to the monitoring batch
 service (monitoring.services.batch), which checks every row with the per-row services' rules
-and writes the batch in bulk. The dry
-run rolls each batch back, so it applies exactly the services' rules without keeping
-anything. The import keeps each batch in its own transaction (valid rows only), or wraps the
-whole file in one transaction that is rolled back if any row fails (all or nothing).
+and writes the batch in bulk. The dry run rolls each batch back, so it applies exactly the
+services' rules without keeping anything. The import keeps each batch in its own
+transaction (valid rows only), or wraps the whole file in one transaction that is rolled
+back if any row fails (all or nothing).
 
 Both are module-level functions taking a job id, so a Redis worker can run them
 (core.tasks.enqueue_on_commit).
@@ -48,10 +48,6 @@ from monitoring.services import batch as monitoring_batch
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-# Rows go through monitoring.services.batch (bulk writes, one audit event per batch); False
-# sends each row through the per-row services instead (household_create, child_register,
-# visit_record), which the tests use to show that both paths give the same records.
-BULK = True
 # All-or-nothing imports keep their errors in memory until the rollback: keep the first ones.
 MAX_ERRORS_HELD = 5000
 
@@ -103,17 +99,14 @@ class _Pass:
             pass
 
     def _batch(self, batch: list[Record], number: int) -> None:
-        if BULK and number & (number - 1) == 0:  # batches 1, 2, 4, 8...: as the tables double
+        if number & (number - 1) == 0:  # batches 1, 2, 4, 8...: as the tables double
             monitoring_batch.refresh_statistics()
         duplicates = self._claim_keys(batch)
         errors: list[ImportRowError] = []
         with transaction.atomic():
             lookups = self.handler.preload(batch)
             pending = [record for record in batch if id(record) not in duplicates]
-            if BULK:
-                outcomes = process_batch(self.handler, pending, lookups, self.actor, self.job.pk)
-            else:
-                outcomes = [self.handler.process(record, lookups, self.actor) for record in pending]
+            outcomes = process_batch(self.handler, pending, lookups, self.actor, self.job.pk)
             done = dict(zip((id(record) for record in pending), outcomes, strict=True))
             for record in batch:
                 outcome = duplicates.get(id(record)) or done[id(record)]

@@ -1,6 +1,10 @@
 """The bulk import path (monitoring.services.batch) against the per-row services: the same file
 gives the same records, the same refusals and the same counts; and the queries of a batch do
-not grow with its size."""
+not grow with its size.
+
+The per-row reference is `_record_one_by_one` below: the items the handlers prepared, each
+recorded by household_create, child_register and visit_record in a savepoint (what the web
+form, the API and the phones call), swapped in for record_batch."""
 
 from __future__ import annotations
 
@@ -9,14 +13,15 @@ import uuid
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from collect.readers import Table
-from collect.services import runner
 from collect.services.handlers import HANDLERS, process_batch
 from collect.services.records import records
 from collect.tests.conftest import csv_bytes, upload
+from core.errors import DomainError
+from monitoring.choices import VisitKind, VisitSource
 from monitoring.models import (
     Activity,
     Child,
@@ -27,7 +32,10 @@ from monitoring.models import (
     Observation,
     Visit,
 )
-from monitoring.services.children import duplicate_key
+from monitoring.services import batch
+from monitoring.services.children import child_register, duplicate_key
+from monitoring.services.households import household_create
+from monitoring.services.visits import ObservationInput, visit_record
 from monitoring.tests.factories import make_child, make_household
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +141,116 @@ def _kobo_file():
     )
 
 
+# The per-row reference ----------------------------------------------------------------------
+
+
+class _Refusal(Exception):
+    def __init__(self, result: batch.ItemResult) -> None:
+        super().__init__(result.status)
+        self.result = result
+
+
+def _step(call, where, child_index=None):
+    try:
+        return call()
+    except DomainError as error:
+        raise _Refusal(batch.ItemResult(batch.INVALID, error, where, child_index)) from None
+
+
+_RECORD_BATCH = batch.record_batch
+
+
+def _record_one_by_one(*, actor, items, source=VisitSource.IMPORT, job_id=None):
+    """record_batch's contract, met by the per-row services, one item per savepoint."""
+    results = []
+    for item in items:
+        try:
+            with transaction.atomic():
+                results.append(_record_item(actor, item, source))
+        except _Refusal as refusal:
+            results.append(refusal.result)
+    return results
+
+
+def _record_item(actor, item, source):
+    if item.visit is not None and Visit.objects.filter(external_id=item.visit.external_id):
+        return batch.ItemResult(batch.SKIPPED)
+    household = None
+    if (new := item.household) is not None:
+        household = Household.objects.filter(external_id=new.external_id).first() or _step(
+            lambda: household_create(
+                actor=actor,
+                area=new.area,
+                head_name=new.head_name,
+                phone=new.phone,
+                location=new.location,
+                members_count=new.members_count,
+                income_sources=list(new.income_sources),
+                mining_dependence=new.mining_dependence,
+                school_cost_burden=new.school_cost_burden,
+                external_id=new.external_id,
+            ),
+            batch.HOUSEHOLD,
+        )
+    children = []
+    for index, child in enumerate(item.children):
+        children.append(
+            Child.objects.filter(external_id=child.external_id).first()
+            or _step(
+                lambda child=child: child_register(
+                    actor=actor,
+                    household=child.household or household,
+                    first_name=child.first_name,
+                    last_name=child.last_name,
+                    sex=child.sex,
+                    age_evidence=child.age_evidence,
+                    age_confidence=child.age_confidence,
+                    birth_date=child.birth_date,
+                    estimated_age=child.estimated_age,
+                    estimated_on=child.estimated_on,
+                    consents=list(child.consents),
+                    external_id=child.external_id,
+                ),
+                batch.CHILD,
+                index,
+            )
+        )
+    if (visit := item.visit) is not None:
+        at_home = visit.kind in (VisitKind.HOUSEHOLD, VisitKind.FOLLOW_UP)
+        observations = [
+            ObservationInput(
+                child=seen.child or children[seen.new_child or 0],
+                school_status=seen.school_status,
+                activities=seen.activities,
+                household_chores_hours=seen.household_chores_hours,
+                worst_forms=seen.worst_forms,
+                immediate_danger=seen.immediate_danger,
+                notes=seen.notes,
+            )
+            for seen in visit.seen
+        ]
+        _step(
+            lambda: visit_record(
+                actor=actor,
+                kind=visit.kind,
+                visited_on=visit.visited_on,
+                facilitator=visit.facilitator,
+                observations=observations,
+                source=source,
+                household=visit.household or (household if at_home else None),
+                site=visit.site,
+                external_id=visit.external_id,
+                form_version=visit.form_version,
+                notes=visit.notes,
+            ),
+            batch.VISIT,
+        )
+    return batch.ItemResult(batch.CREATED)
+
+
+# Both paths compared ---------------------------------------------------------------------------
+
+
 def _snapshot():
     """Every record an import made, described without ids or random codes."""
     households = {
@@ -152,7 +270,7 @@ def _snapshot():
     for c in Child.objects.exclude(external_id=None).select_related("household"):
         assert c.duplicate_key == duplicate_key(c.first_name, c.birth_date, c.household)
         children[c.external_id] = (
-            c.household.external_id,
+            c.household.external_id if c.household else None,
             c.first_name,
             c.last_name,
             c.name_hash,
@@ -264,7 +382,7 @@ def _forget_imported():
 
 
 def _run(world, checked, imported, data, kind, *, bulk, monkeypatch, mode="valid_rows_only"):
-    monkeypatch.setattr(runner, "BULK", bulk)
+    monkeypatch.setattr(batch, "record_batch", _RECORD_BATCH if bulk else _record_one_by_one)
     job = checked(world.hub_admin, upload(world.hub_admin, data, kind))
     dry_run = _outcome(job)
     job = imported(world.hub_admin, job, mode)
@@ -322,7 +440,6 @@ def test_bulk_and_per_row_agree_on_known_children_and_open_identifications(
 
 
 def test_all_or_nothing_keeps_its_meaning_on_the_bulk_path(world, checked, imported, monkeypatch):
-    monkeypatch.setattr(runner, "BULK", True)
     data = csv_bytes([KOBO_HEADER, _kobo_row(1), _kobo_row(2)])
     job = checked(world.hub_admin, upload(world.hub_admin, data, "kobo_household_visit"))
     world.village.is_active = False  # meanwhile, the community closed

@@ -591,9 +591,10 @@ def _find_candidates(children: list[Child]) -> int:
     found with two index look-ups on keyed hashes whose cost does not grow with the table."""
     if not children:
         return 0
-    by_first_name: dict[tuple[int, str], list[_Other]] = {}
+    by_first_name: dict[tuple[int | None, str], list[_Other]] = {}
     by_name: dict[tuple[str, date], list[_Other]] = {}
-    for other in _children_of({child.household_id for child in children}):
+    households = {child.household_id for child in children if child.household_id is not None}
+    for other in _children_of(households):
         by_first_name.setdefault((other.household_id, other.first_name_hash), []).append(other)
     named = {(child.name_hash, child.birth_date) for child in children if child.last_name}
     for other in _children_named(named):
@@ -627,7 +628,7 @@ class _Other(NamedTuple):
     """A live child compared with the new ones: hashes only, never a name."""
 
     id: int
-    household_id: int
+    household_id: int | None
     first_name_hash: str
     name_hash: str
     birth_date: date
