@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.tasks import QUEUE_NAME
+from core.tasks import QUEUE_NAME, in_process_worker
 
 
 class Command(BaseCommand):
@@ -17,8 +17,7 @@ class Command(BaseCommand):
         if not settings.REDIS_URL:
             raise CommandError("REDIS_URL is not set: without Redis, jobs run inline.")
         from redis import Redis
-        from rq import Worker
 
         connection = Redis.from_url(settings.REDIS_URL)
         self.stdout.write(f"Kinga worker listening on queue '{QUEUE_NAME}'")
-        Worker([QUEUE_NAME], connection=connection).work(with_scheduler=True)
+        in_process_worker(connection).work(with_scheduler=True)
