@@ -1,6 +1,7 @@
 """Phones sending household visits: sustained submissions per second on PostgreSQL.
 
     python -m bench openrosa [--clients 8] [--seconds 30] [--workers 2] [--threads 4]
+                             [--worker-class gthread] [--processors 2] [--modes queued,...]
 
 A throwaway PostgreSQL database is migrated and given one facilitator, twenty communities and
 a phone credential; gunicorn serves Kinga on 127.0.0.1 (bench/openrosa_server.py times each
@@ -12,11 +13,15 @@ given time after a warm-up. Two modes:
 - inline: no Redis, as in the embedded demo: the request stores the submission and, after its
   commit, turns it into records before answering;
 - queued: with REDIS_URL (a scratch Redis database), the request stores the submission and
-  queues its processing for a worker: what a phone waits for in production.
+  queues its processing for a worker: what a phone waits for in production. Once the phones
+  stop, `--processors` workers (`manage.py worker`) drain the queue for `--drain-seconds`:
+  visits recorded per second by the workers alone;
+- sustained: the same, with the workers running during the load, as in production: whether
+  processing keeps up with receipt on this machine (the backlog left when the phones stop).
 
-It prints submissions/s, latency percentiles, and the share of the server's request time
-spent outside the database. Skipped without a PostgreSQL server (BENCH_DATABASE_URL or
-DATABASE_URL).
+It prints submissions/s, latency percentiles, queries, the server's wall and CPU time per
+request, the share of its request time spent outside the database, and the workers' visits/s
+and CPU per visit. Skipped without a PostgreSQL server (BENCH_DATABASE_URL or DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,7 +46,9 @@ from bench import databases
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMUNITIES = 20
-BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))  # a scratch Redis database, emptied before and after
+BENCH_REDIS_DB = int(
+    os.environ.get("BENCH_REDIS_DB", "13")
+)  # a scratch Redis database, emptied before and after
 
 
 def _free_port() -> int:
@@ -111,7 +119,7 @@ def _serve(database_url: str, port: int, stats: Path, args: argparse.Namespace, 
         sys.executable, "-m", "gunicorn", "bench.openrosa_server:application",
         "-c", "python:bench.openrosa_server", "--bind", f"127.0.0.1:{port}",
         "--workers", str(args.workers), "--threads", str(args.threads),
-        "--worker-class", "gthread", "--log-level", "warning",
+        "--worker-class", args.worker_class, "--log-level", "warning",
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 — our own command
     deadline = time.monotonic() + 120
@@ -139,7 +147,9 @@ def _warm(url: str, name: str, secret: str, workers: int) -> None:
         phone.close()
 
 
-def _load(url: str, name: str, secret: str, args: argparse.Namespace) -> dict[str, Any]:
+def _load(
+    url: str, name: str, secret: str, args: argparse.Namespace, processed: Callable[[], int]
+) -> dict[str, Any]:
     from collect.openrosa.client import Phone, default_child, household_visit_xml, new_instance_id
     from collect.openrosa.xlsform_spec import VERSIONS
 
@@ -179,10 +189,12 @@ def _load(url: str, name: str, secret: str, args: argparse.Namespace) -> dict[st
         thread.start()
     time.sleep(args.warmup)
     measuring.set()
+    processed_before = processed()
     started = time.perf_counter()
     time.sleep(args.seconds)
     stop.set()
     elapsed = time.perf_counter() - started
+    processed_during = processed() - processed_before
     for thread in threads:
         thread.join()
     latencies.sort()
@@ -192,11 +204,18 @@ def _load(url: str, name: str, secret: str, args: argparse.Namespace) -> dict[st
         "per_second": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else 0,
         "p95_ms": latencies[int(len(latencies) * 0.95)] * 1000 if latencies else 0,
+        "processed_during_load_per_second": processed_during / elapsed,
     }
 
 
 def _server_share(stats: Path) -> dict[str, float]:
-    totals = {"requests": 0, "request_seconds": 0.0, "database_seconds": 0.0, "queries": 0}
+    totals = {
+        "requests": 0,
+        "request_seconds": 0.0,
+        "cpu_seconds": 0.0,
+        "database_seconds": 0.0,
+        "queries": 0,
+    }
     for path in stats.glob("*.json"):
         for key, value in json.loads(path.read_text()).items():
             totals[key] += value
@@ -206,6 +225,7 @@ def _server_share(stats: Path) -> dict[str, float]:
         - totals["database_seconds"] / max(totals["request_seconds"], 1e-9),
         "queries_per_request": totals["queries"] / requests,
         "server_ms_per_request": totals["request_seconds"] * 1000 / requests,
+        "server_cpu_ms_per_request": totals["cpu_seconds"] * 1000 / requests,
         "database_ms_per_request": totals["database_seconds"] * 1000 / requests,
     }
 
@@ -222,15 +242,92 @@ def _redis_url() -> str:
     return url
 
 
+def _status_counts(database_url: str) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT status, count(*) FROM collect_submission GROUP BY status"
+        ).fetchall()
+    return dict(rows)
+
+
+def _processors(database_url: str, redis_url: str, count: int) -> list[subprocess.Popen[bytes]]:
+    """`count` background workers (`manage.py worker`), as production runs them."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "REDIS_URL": redis_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    return [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+
+
+def _cpu_seconds(process: subprocess.Popen[bytes]) -> float:
+    """CPU of a worker and of the job processes it forked and reaped (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)  # rq finishes the job in hand, then exits
+    for process in processes:
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _drain(database_url: str, redis_url: str, args: argparse.Namespace) -> dict[str, float]:
+    """Workers alone on the queue the load left: visits recorded per second, CPU per visit."""
+    done = ("processed", "needs_review")
+    before = _status_counts(database_url)
+    processes = _processors(database_url, redis_url, args.processors)
+    time.sleep(3)  # the workers import Django before their first job; not counted
+    first = _status_counts(database_url)
+    cpu_before = sum(_cpu_seconds(p) for p in processes)
+    started = time.perf_counter()
+    while time.perf_counter() - started < args.drain_seconds:
+        time.sleep(0.5)
+        if _status_counts(database_url).get("received", 0) == 0:
+            break
+    elapsed = time.perf_counter() - started
+    last = _status_counts(database_url)
+    cpu = sum(_cpu_seconds(p) for p in processes) - cpu_before
+    _stop(processes)
+    recorded = sum(last.get(s, 0) for s in done) - sum(first.get(s, 0) for s in done)
+    return {
+        "drain_visits_per_second": last.get("processed", 0) and recorded / elapsed,
+        "drain_cpu_ms_per_visit": cpu * 1000 / max(recorded, 1),
+        "drain_review": last.get("needs_review", 0) - before.get("needs_review", 0),
+    }
+
+
 def run_mode(mode: str, server_url: str, args: argparse.Namespace) -> dict[str, Any] | None:
     redis_url = ""
-    if mode == "queued":
+    if mode in ("queued", "sustained"):
         redis_url = _redis_url()
         if not redis_url:
-            print("  queued: skipped (no Redis at BENCH_REDIS_URL or 127.0.0.1:6379)")
+            print(f"  {mode}: skipped (no Redis at BENCH_REDIS_URL or 127.0.0.1:6379)")
             return None
     database = databases.create_postgres(server_url, f"openrosa_{mode}")
     process = None
+    processors: list[subprocess.Popen[bytes]] = []
     try:
         name, secret = _prepare(database.url)
         port = _free_port()
@@ -238,16 +335,32 @@ def run_mode(mode: str, server_url: str, args: argparse.Namespace) -> dict[str, 
             stats = Path(directory)
             process = _serve(database.url, port, stats, args, redis_url)
             _warm(f"http://127.0.0.1:{port}/collect", name, secret, args.workers)
-            result = _load(f"http://127.0.0.1:{port}/collect", name, secret, args)
+            if mode == "sustained":
+                processors = _processors(database.url, redis_url, args.processors)
+            result = _load(
+                f"http://127.0.0.1:{port}/collect",
+                name,
+                secret,
+                args,
+                lambda: _status_counts(database.url).get("processed", 0),
+            )
+            _stop(processors)
+            processors = []
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
             process = None
             result.update(_server_share(stats))
+        counts = _status_counts(database.url)
+        result["backlog"] = counts.get("received", 0)
+        if mode == "queued":
+            result.update(_drain(database.url, redis_url, args))
         result["mode"] = mode
         return result
     finally:
         if process is not None:
             process.kill()
+        for leftover in processors:
+            leftover.kill()
         if redis_url:
             from redis import Redis
 
@@ -263,7 +376,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--modes", default="inline,queued")
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    parser.add_argument("--processors", type=int, default=2, help="background workers")
+    parser.add_argument("--drain-seconds", type=float, default=20)
+    parser.add_argument("--modes", default="inline,queued,sustained")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
     server_url = databases.postgres_server_url()
@@ -273,27 +389,43 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
     print(
         f"openrosa: {args.clients} phones, {args.seconds:g} s after {args.warmup:g} s warm-up, "
-        f"gunicorn {args.workers} workers x {args.threads} threads, PostgreSQL"
+        f"gunicorn {args.workers} {args.worker_class} workers x {args.threads} threads, "
+        f"{args.processors} background workers, PostgreSQL, load {os.getloadavg()[0]:.1f}"
     )
     print(
-        f"{'mode':<8} {'subm/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'failed':>7} "
-        f"{'queries':>8} {'server ms':>10} {'db ms':>7} {'outside db':>11}"
+        f"{'mode':<9} {'subm/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'failed':>6} "
+        f"{'queries':>7} {'server ms':>9} {'cpu ms':>7} {'db ms':>6} {'outside db':>10} "
+        f"{'visits/s':>8} {'cpu ms/visit':>12} {'backlog':>7}"
     )
     results = []
     for mode in args.modes.split(","):
         result = run_mode(mode.strip(), server_url, args)
         if result is None:
             continue
+        result["load_average"] = os.getloadavg()[0]
         results.append(result)
-        print(
-            f"{result['mode']:<8} {result['per_second']:>8.1f} {result['p50_ms']:>8.0f} "
-            f"{result['p95_ms']:>8.0f} {result['failures']:>7} "
-            f"{result['queries_per_request']:>8.1f} {result['server_ms_per_request']:>10.1f} "
-            f"{result['database_ms_per_request']:>7.1f} {result['outside_database_share']:>10.0%}"
-        )
+        print(_row(result))
     databases.RESULTS.mkdir(exist_ok=True)
     (databases.RESULTS / "openrosa.json").write_text(json.dumps(results, indent=2))
     return 0
+
+
+def _row(result: dict[str, Any]) -> str:
+    """One line of the table; `visits/s` is what the workers recorded (drained, or meanwhile)."""
+    if result["mode"] == "queued":
+        visits, cpu = result["drain_visits_per_second"], f"{result['drain_cpu_ms_per_visit']:.0f}"
+    elif result["mode"] == "sustained":
+        visits, cpu = result["processed_during_load_per_second"], "-"
+    else:
+        visits, cpu = result["per_second"], "-"
+    return (
+        f"{result['mode']:<9} {result['per_second']:>7.1f} {result['p50_ms']:>7.0f} "
+        f"{result['p95_ms']:>7.0f} {result['failures']:>6} "
+        f"{result['queries_per_request']:>7.1f} {result['server_ms_per_request']:>9.1f} "
+        f"{result['server_cpu_ms_per_request']:>7.1f} {result['database_ms_per_request']:>6.1f} "
+        f"{result['outside_database_share']:>10.0%} {visits:>8.1f} {cpu:>12} "
+        f"{result['backlog']:>7}  (load {result['load_average']:.1f})"
+    )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The WSGI app and gunicorn hooks for `bench.openrosa`: Kinga, timing each request and its SQL.
 
-Each worker adds up, per request, the wall time inside Django and the time its queries spent
-in `cursor.execute` (Django's execute_wrapper: the database round trip and the driver), and
-writes the totals to BENCH_STATS_DIR/<pid>.json when it exits.
+Each worker adds up, per request, the wall time inside Django, the CPU time of the thread that
+served it (what the request costs this machine, whatever else runs on it) and the time its
+queries spent in `cursor.execute` (Django's execute_wrapper: the database round trip and the
+driver), and writes the totals to BENCH_STATS_DIR/<pid>.json when it exits.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from django.db import connection
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 _django = get_wsgi_application()
-_totals = {"requests": 0, "request_seconds": 0.0, "database_seconds": 0.0, "queries": 0}
+_totals = {
+    "requests": 0,
+    "request_seconds": 0.0,
+    "cpu_seconds": 0.0,
+    "database_seconds": 0.0,
+    "queries": 0,
+}
 
 
 def _timed_query(
@@ -34,13 +41,14 @@ def _timed_query(
 
 
 def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.thread_time()
     with connection.execute_wrapper(_timed_query):
         response = _django(environ, start_response)
         body = b"".join(response)
         if hasattr(response, "close"):
             response.close()  # Django runs its request_finished signal here
     _totals["request_seconds"] += time.perf_counter() - started
+    _totals["cpu_seconds"] += time.thread_time() - cpu_started
     _totals["requests"] += 1
     return [body]
 
