@@ -99,8 +99,8 @@ class _Pass:
             pass
 
     def _batch(self, batch: list[Record], number: int) -> None:
-        if number & (number - 1) == 0:  # batches 1, 2, 4, 8...: as the tables double
-            monitoring_batch.refresh_statistics()
+        if self.write and number & (number - 1) == 0:  # batches 1, 2, 4, 8...: as tables double
+            monitoring_batch.refresh_statistics()  # (a dry run rolls back: nothing grows)
         duplicates = self._claim_keys(batch)
         errors: list[ImportRowError] = []
         with transaction.atomic():
