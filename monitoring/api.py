@@ -109,8 +109,8 @@ def _child(child: Child, shown: bool) -> dict[str, Any]:
         "age": child.age_on(timezone.localdate()),
         "age_evidence": child.age_evidence,
         "age_confidence": child.age_confidence,
-        "household": {"id": household.pk, "code": household.code},
-        "area": _community(household.area),
+        "household": {"id": household.pk, "code": household.code} if household else None,
+        "area": _community(child.community),
         "latest_category": getattr(child, "latest_category", None),
         "merged_into_id": child.merged_into_id,
     }

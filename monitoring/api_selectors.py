@@ -35,7 +35,12 @@ from monitoring.models import (
     Task,
     Visit,
 )
-from monitoring.selectors import latest_observation, without_identity, years_before
+from monitoring.selectors import (
+    children_in_community,
+    latest_observation,
+    without_identity,
+    years_before,
+)
 
 HOUSEHOLD_ORDER = ("-id",)
 CHILD_ORDER = ("-id",)
@@ -93,7 +98,7 @@ def child_page(
     `latest_category` annotated."""
     children = children_visible_to(user).filter(merged_into__isnull=True)
     if query.area is not None:
-        children = children.filter(household__area__path__startswith=query.area.path)
+        children = children.filter(children_in_community(query.area.path))
     if query.sex:
         children = children.filter(sex=query.sex)
     today = timezone.localdate()
@@ -104,7 +109,7 @@ def child_page(
     children = children.annotate(latest_category=latest_observation("category"))
     if query.category:
         children = children.filter(latest_category=query.category)
-    children = children.select_related("household__area").defer(
+    children = children.select_related("household__area", "area").defer(
         *(f"household__{name}" for name in _HOUSEHOLD_PERSONAL)
     )
     children = without_identity(children, user, _CHILD_NAMES)
@@ -114,7 +119,7 @@ def child_page(
 def child_with_latest_category(user: Any, child_id: int) -> Child | None:
     children = children_visible_to(user).annotate(latest_category=latest_observation("category"))
     return (
-        children.select_related("household__area")
+        children.select_related("household__area", "area")
         .defer(*(f"household__{name}" for name in _HOUSEHOLD_PERSONAL))
         .filter(pk=child_id)
         .first()

@@ -356,7 +356,9 @@ def duplicate_page(
     rows = (
         duplicates_visible_to(user)
         .filter(status=DuplicateStatus.OPEN)
-        .select_related("child__household__area", "other__household__area")
+        .select_related(
+            "child__household__area", "child__area", "other__household__area", "other__area"
+        )
     )
     return keyset_page(rows, order=DUPLICATE_ORDER, cursor=cursor, size=size)
 
@@ -386,7 +388,7 @@ def duplicate_sides(user: Any, candidate: DuplicateCandidate) -> list[ChildSide]
     children = list(
         children_visible_to(user)
         .filter(pk__in=[candidate.child_id, candidate.other_id])
-        .select_related("household__area", "merged_into")
+        .select_related("household__area", "area", "merged_into")
         .order_by("id")
     )
     sides = {

@@ -116,8 +116,12 @@ class ChildOut(ChildRefOut):
     age: int = Field(description="Completed years today.")
     age_evidence: AgeEvidence
     age_confidence: AgeConfidence
-    household: HouseholdRefOut
-    area: CommunityOut
+    household: HouseholdRefOut | None = Field(
+        description="None for a child met on a site whose household is not known yet."
+    )
+    area: CommunityOut = Field(
+        description="The household's community, or where the child was met without one."
+    )
     latest_category: Category | None = Field(description="Of the most recent visit, if any.")
     merged_into_id: int | None = Field(
         description="Set when this record was merged into another: use that one instead."

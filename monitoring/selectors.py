@@ -202,6 +202,17 @@ def recordable_household(user: Any, household_id: int | str) -> Household | None
     )
 
 
+def recordable_household_by_code(user: Any, code: str) -> Household | None:
+    principal = principal_for(user)
+    return (
+        households_visible_to(user)
+        .filter(principal.area_filter("area__path"))
+        .select_related("area")
+        .filter(code=code)
+        .first()
+    )
+
+
 def children_for_visit(user: Any, household: Household) -> list[Child]:
     """Children of `household` a visit can record (merged duplicates left out)."""
     return list(
@@ -237,6 +248,14 @@ def born_for_ages(low: int, high: int, *, on: date) -> Q:
     return Q(birth_date__gt=years_before(on, high + 1), birth_date__lte=years_before(on, low))
 
 
+def children_in_community(path: str) -> Q:
+    """Children of the area at `path` (or below): by their household's community, or, for a
+    child whose household is not known, the community where they were met."""
+    return Q(household__area__path__startswith=path) | Q(
+        household__isnull=True, area__path__startswith=path
+    )
+
+
 def child_page(user: Any, filters: ChildFilters, *, cursor: str | None = None) -> Page[Child]:
     children = children_visible_to(user).filter(merged_into__isnull=True)
     query = filters.q.strip()
@@ -248,13 +267,13 @@ def child_page(user: Any, filters: ChildFilters, *, cursor: str | None = None) -
             )
         children = children.filter(match)
     if filters.community is not None:
-        children = children.filter(household__area__path__startswith=filters.community.path)
+        children = children.filter(children_in_community(filters.community.path))
     if filters.age_band in AGE_BANDS:
         low, high = AGE_BANDS[filters.age_band]
         children = children.filter(born_for_ages(low, high, on=timezone.localdate()))
     if filters.sex:
         children = children.filter(sex=filters.sex)
-    children = with_latest_observation(children.select_related("household__area"))
+    children = with_latest_observation(children.select_related("household__area", "area"))
     if filters.category:
         children = children.filter(Q(latest_category=filters.category))
     if filters.school_status:

@@ -10,6 +10,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("children/", children.child_list, name="child_list"),
     path("children/<int:child_id>/", children.child_detail, name="child_detail"),
     path("children/<int:child_id>/edit/", children.child_edit, name="child_edit"),
+    path(
+        "children/<int:child_id>/household/",
+        children.child_attach_household_view,
+        name="child_attach_household",
+    ),
     path("visits/new/", visits.visit_new, name="visit_new"),
     path("visits/new/children/", visits.visit_child_options, name="visit_child_options"),
     path("visits/preview/", visits.visit_preview, name="visit_preview"),

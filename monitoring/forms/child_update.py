@@ -1,4 +1,5 @@
-"""Correcting a child's name or date of birth (monitoring.services.children.child_update)."""
+"""Correcting a child's record (monitoring.services.child_update): name and date of birth, and
+the household of a child met without one."""
 
 from __future__ import annotations
 
@@ -37,3 +38,14 @@ class ChildUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
+
+
+class AttachHouseholdForm(forms.Form):
+    household_code = forms.CharField(
+        label=_("Household code"),
+        max_length=20,
+        help_text=_("On the household's page. Record the household first if it is new."),
+    )
+
+    def clean_household_code(self) -> str:
+        return str(self.cleaned_data["household_code"]).strip().upper()

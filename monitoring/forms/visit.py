@@ -47,7 +47,11 @@ class VisitForm(forms.Form):
     visited_on = date_field(_("Date of visit"))
     household = forms.ChoiceField(
         label=_("Household"),
-        help_text=_("Not in the list? Find the household and use “Record a visit” on its page."),
+        required=False,
+        help_text=_(
+            "Not in the list? Find the household and use “Record a visit” on its page. On a "
+            "site or school visit, leave it empty if the children's households are not known."
+        ),
     )
     site = forms.ChoiceField(
         label=_("Site or school"),
@@ -71,7 +75,7 @@ class VisitForm(forms.Form):
         if household is not None and household not in households:
             households.insert(0, household)
         choice_field(self, "household").choices = [
-            ("", _("Choose the household")),
+            ("", _("Choose the household (or none, on a site visit)")),
             (NEW, _("A new household (fill in below)")),
             *((h.pk, f"{h.code} · {h.head_name}") for h in households),
         ]
@@ -89,10 +93,12 @@ class VisitForm(forms.Form):
             raise forms.ValidationError(_("Check the year of the visit date."))
         return day
 
-    def clean_household(self) -> Household | str:
+    def clean_household(self) -> Household | str | None:
         value = self.cleaned_data["household"]
         if value == NEW:
             return NEW
+        if not value:
+            return None  # allowed on site and school visits only: see clean()
         household = selectors.recordable_household(self.user, value)
         if household is None:
             raise forms.ValidationError(_("Choose a household from your communities."))
@@ -106,6 +112,9 @@ class VisitForm(forms.Form):
         data = super().clean() or {}
         if data.get("kind") in (VisitKind.SITE, VisitKind.SCHOOL) and not data.get("site"):
             self.add_error("site", _("Choose the site or school visited."))
+        household_visit = data.get("kind") in (VisitKind.HOUSEHOLD, VisitKind.FOLLOW_UP)
+        if household_visit and "household" in data and data["household"] is None:
+            self.add_error("household", _("Choose the household visited."))
         return data
 
 

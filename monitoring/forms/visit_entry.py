@@ -146,7 +146,10 @@ class VisitEntryForms:
         """Each child's result as it would be saved; reads the catalogue, writes nothing."""
         visited_on: date = self.visit.cleaned_data["visited_on"]
         language = get_language() or "en"
-        place = place_of_visit(self.visit.cleaned_data.get("site"))
+        place = place_of_visit(
+            self.visit.cleaned_data.get("site"),
+            at_household=self.visit.cleaned_data.get("household") is not None,
+        )
         results = []
         for position, (_index, form) in enumerate(self.children.live_forms()):
             age = self._age_at_visit(position, form, visited_on)

@@ -43,11 +43,12 @@ _PLACE_OF_SITE_KIND = {
 }
 
 
-def place_of_visit(site: Site | None) -> Place:
-    """Where the children of a visit were met: its site's kind, or their household."""
-    if site is None:
-        return Place.HOUSEHOLD
-    return _PLACE_OF_SITE_KIND.get(SiteKind(site.kind), Place.OTHER)
+def place_of_visit(site: Site | None, *, at_household: bool) -> Place | None:
+    """Where the children of a visit were met: its site's kind, else their household; None
+    for a follow-up of a child whose household is not known (no place is said)."""
+    if site is not None:
+        return _PLACE_OF_SITE_KIND.get(SiteKind(site.kind), Place.OTHER)
+    return Place.HOUSEHOLD if at_household else None
 
 
 @cache
@@ -137,7 +138,9 @@ def classify_stored(observation: Observation, ruleset: RuleSet, *, age: int) -> 
             activities=_facts_of(observation),
             chores_hours=observation.household_chores_hours,
             worst_forms=observation.worst_forms,
-            place=place_of_visit(observation.visit.site),
+            place=place_of_visit(
+                observation.visit.site, at_household=observation.visit.household_id is not None
+            ),
         ),
         ruleset,
     )

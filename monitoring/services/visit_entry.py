@@ -1,5 +1,8 @@
 """One visit as a facilitator enters it: maybe a new household, maybe new children, then the visit.
 
+On a site or school visit the household may be left out: the children met there are recorded
+in the site's community until their household is found (decision 0009).
+
 Everything happens in one transaction, so a refusal anywhere (a child already recorded, hours
 that do not fit in a week) leaves nothing half-saved. Refusals of the inner services are raised
 again with the path of the input at fault (`household.head_name`, `children[1].first_name`),
@@ -20,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from geo.models import Area, Site
-from monitoring.choices import ConsentKind, ConsentPurpose
+from monitoring.choices import ConsentKind, ConsentPurpose, VisitKind
 from monitoring.models import Child, Household, Visit
 from monitoring.services.children import ConsentInput, child_register, consent_record
 from monitoring.services.households import household_create
@@ -102,7 +105,15 @@ def _consents(seen: ChildSeen, on: date) -> list[ConsentInput]:
     ]
 
 
-def _child(actor: Any, household: Household, index: int, seen: ChildSeen, on: date) -> Child:
+def _child(
+    actor: Any,
+    index: int,
+    seen: ChildSeen,
+    *,
+    household: Household | None,
+    met_in: Area | None,
+    on: date,
+) -> Child:
     prefix = f"children[{index}]"
     consents = _consents(seen, on)
     if seen.child is not None:
@@ -119,6 +130,7 @@ def _child(actor: Any, household: Household, index: int, seen: ChildSeen, on: da
         return child_register(
             actor=actor,
             household=household,
+            met_in=met_in,
             first_name=new.first_name,
             last_name=new.last_name,
             sex=new.sex,
@@ -129,6 +141,24 @@ def _child(actor: Any, household: Household, index: int, seen: ChildSeen, on: da
             age_confidence=new.age_confidence,
             consents=consents,
         )
+
+
+def _where_children_without_household_were_met(
+    entry: VisitEntry, household: Household | None
+) -> Area | None:
+    """On a site or school visit the household may be unknown (a child met on a mine site):
+    new children are then recorded in the site's community. Household visits need one."""
+    if household is not None:
+        return None
+    if entry.kind not in (VisitKind.SITE, VisitKind.SCHOOL):
+        raise DomainError(
+            "visit.household_required", _("Choose the household visited."), field="household"
+        )
+    if entry.site is None:
+        raise DomainError(
+            "visit.site_required", _("Choose the site or school visited."), field="site"
+        )
+    return entry.site.area
 
 
 @transaction.atomic
@@ -157,13 +187,12 @@ def visit_enter(*, actor: Any, entry: VisitEntry) -> Visit:
                 mining_dependence=new.mining_dependence,
                 school_cost_burden=new.school_cost_burden,
             )
-    if household is None:
-        raise DomainError(
-            "visit.household_required", _("Choose the household visited."), field="household"
-        )
+    met_in = _where_children_without_household_were_met(entry, household)
     observations = [
         ObservationInput(
-            child=_child(actor, household, index, seen, entry.visited_on),
+            child=_child(
+                actor, index, seen, household=household, met_in=met_in, on=entry.visited_on
+            ),
             school_status=seen.school_status,
             activities=seen.activities,
             household_chores_hours=seen.household_chores_hours,

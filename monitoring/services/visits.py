@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from audit.actions import Action
 from audit.services import record_event
 from core.errors import DomainError
-from geo.models import Site
+from geo.models import Area, Site
 from monitoring.choices import (
     HAZARD_LABELS,
     IDENTIFYING_CATEGORIES,
@@ -135,9 +135,15 @@ def _lives_in(child: Child, household: Household) -> bool:
     return child.household_id == household.pk
 
 
-def visit_area(kind: str, household: Household | None, site: Site | None) -> Any:
+def visit_area(
+    kind: str, household: Household | None, site: Site | None, *, met_in: Area | None = None
+) -> Any:
+    """The community a visit belongs to. `met_in`: for a follow-up of children whose
+    household is not known, the community where they were met (see `_met_in`)."""
     if kind not in VisitKind.values:
         raise DomainError("visit.kind", _("Unknown kind of visit."), field="kind")
+    if kind == VisitKind.FOLLOW_UP and household is None and site is None and met_in is not None:
+        return met_in
     if kind in (VisitKind.HOUSEHOLD, VisitKind.FOLLOW_UP) and household is None:
         raise DomainError(
             "visit.household_required", _("Choose the household visited."), field="household"
@@ -147,6 +153,15 @@ def visit_area(kind: str, household: Household | None, site: Site | None) -> Any
             "visit.site_required", _("Choose the site or school visited."), field="site"
         )
     return household.area if household is not None else site.area  # type: ignore[union-attr]
+
+
+def _met_in(observations: list[ObservationInput]) -> Area | None:
+    """The one community where every child seen was met without a household, if that is so:
+    a case manager follows up a child met on a mine site before the family is found."""
+    if not observations or any(item.child.household_id for item in observations):
+        return None
+    areas = {item.child.area_id for item in observations}
+    return observations[0].child.area if len(areas) == 1 else None
 
 
 def active_tasks(codes: set[str]) -> dict[str, Task]:
@@ -230,7 +245,8 @@ def build_observation(
         activities=checked.facts,
         chores_hours=chores,
         worst_forms=item.worst_forms,
-        place=place_of_visit(visit.site),
+        # `household`, not `household_id`: a batch builds visits of households not saved yet.
+        place=place_of_visit(visit.site, at_household=visit.household is not None),
     )
     observation = Observation(
         visit=visit,
@@ -279,7 +295,8 @@ def visit_record(
         existing = Visit.objects.filter(external_id=external_id).first()
         if existing is not None:
             return existing
-    area = visit_area(kind, household, site)
+    met_in = _met_in(observations) if household is None and site is None else None
+    area = visit_area(kind, household, site, met_in=met_in)
     require_recording_right(actor, area)
     check_visit(source=source, visited_on=visited_on, observations=observations)
     checked = _check_children(observations, household=household, visited_on=visited_on)

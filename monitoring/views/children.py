@@ -29,10 +29,10 @@ from accounts.roles import Permission
 from core.errors import DomainError
 from monitoring import selectors
 from monitoring.choices import ConsentKind, ConsentPurpose
-from monitoring.forms.child_update import ChildUpdateForm
+from monitoring.forms.child_update import AttachHouseholdForm, ChildUpdateForm
 from monitoring.forms.lists import ChildFilterForm, IdentityReasonForm
 from monitoring.models import Child
-from monitoring.services.child_update import child_update
+from monitoring.services.child_update import child_attach_household, child_update
 from monitoring.services.children import has_consent
 from monitoring.services.identity import child_viewed, identity_reveal
 from monitoring.views import child_rows, observation_view, render_list, require_any
@@ -160,6 +160,36 @@ def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
             ),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_attach_household_view(request: HttpRequest, child_id: int) -> HttpResponse:
+    """A child met without a known household joins it once the family is found."""
+    user = request.user
+    require_any(request, Permission.VISIT_RECORD)
+    child = get_child_for_user(user, child_id)
+    if not identity_visible(user) or child.merged_into_id is not None or child.household_id:
+        raise Http404("No such page")
+    form = AttachHouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        household = selectors.recordable_household_by_code(
+            user, form.cleaned_data["household_code"]
+        )
+        if household is None:
+            form.add_error("household_code", _("No household of your communities has this code."))
+        else:
+            try:
+                child_attach_household(actor=user, child=child, household=household)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("The child now belongs to household %(code)s.") % {"code": household.code},
+                )
+                return redirect("monitoring:child_detail", child_id=child.pk)
+    return render(request, "monitoring/child_attach_household.html", {"child": child, "form": form})
 
 
 def _detail_context(
