@@ -48,6 +48,10 @@ class Area(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # A simplified outline for maps drawn offline: one ring of [longitude, latitude] pairs
+    # (geo.services.area_set_boundary checks it). Optional; maps outline areas without one
+    # around their points.
+    boundary = models.JSONField(_("boundary"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -6,6 +6,7 @@ the last word, so that an import script or a future endpoint cannot skip it.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -36,6 +37,8 @@ _SITE_AUDITED_FIELDS = [
     "status",
 ]
 _COORDINATE_STEP = Decimal("0.000001")  # the model keeps six decimal places (about 11 cm)
+# A boundary is a sketch for a map, not a survey: a few hundred points are plenty.
+BOUNDARY_MAX_POINTS = 500
 
 
 def _check_allowed(actor: Any, permission: Permission, code: str) -> None:
@@ -395,3 +398,54 @@ def site_update(
     site.save()
     record_event(actor=actor, action=Action.SITE_UPDATE, subject=site, changes=changes)
     return site
+
+
+def clean_boundary(value: Any) -> list[list[float]] | None:
+    """A ring of [longitude, latitude] pairs (3 to BOUNDARY_MAX_POINTS), or None to remove it."""
+    if value is None:
+        return None
+    invalid = DomainError(
+        "area.boundary_invalid",
+        _(
+            "An area's boundary must be a list of 3 to %(max)s points, each [longitude, "
+            "latitude] in degrees (longitude -180 to 180, latitude -90 to 90)."
+        )
+        % {"max": BOUNDARY_MAX_POINTS},
+        field="boundary",
+    )
+    if not isinstance(value, list | tuple) or not 3 <= len(value) <= BOUNDARY_MAX_POINTS:
+        raise invalid
+    ring = []
+    for point in value:
+        is_pair = isinstance(point, list | tuple) and len(point) == 2
+        if not is_pair or not all(map(_is_number, point)):
+            raise invalid
+        longitude, latitude = float(point[0]), float(point[1])
+        if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
+            raise invalid
+        ring.append([round(longitude, 6), round(latitude, 6)])
+    return ring
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+@transaction.atomic
+def area_set_boundary(*, actor: Any, area: Area, boundary: Any) -> Area:
+    """Give an area its simplified outline for offline maps (or remove it with None)."""
+    _check_allowed(actor, Permission.AREA_MANAGE, "area.not_allowed")
+    ring = clean_boundary(boundary)
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    if ring == area.boundary:
+        return area
+    before = len(area.boundary or [])
+    area.boundary = ring
+    area.save(update_fields=["boundary"])
+    record_event(
+        actor=actor,
+        action=Action.AREA_UPDATE,
+        subject=area,
+        changes={"boundary_points": {"old": before, "new": len(ring or [])}},
+    )
+    return area

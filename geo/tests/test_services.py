@@ -214,6 +214,64 @@ def test_only_area_managers_update_areas(world, persona):
     assert world.village.name == "Kasulo"
 
 
+# area_set_boundary ---------------------------------------------------------------------------
+
+_RING = [[26.0, -10.4], [26.6, -10.3], [26.7, -10.8], [26.1, -10.9]]
+
+
+def _territory() -> Area:
+    return Area.objects.get(code="CD-LU-LUB")
+
+
+def test_a_boundary_is_stored_rounded_audited_and_removable(world):
+    area = services.area_set_boundary(
+        actor=world.hub_admin, area=_territory(), boundary=[[26.00000004, -10.4], *_RING[1:]]
+    )
+    assert area.boundary == _RING
+    assert _events(Action.AREA_UPDATE, area)[-1].changes == {
+        "boundary_points": {"old": 0, "new": 4}
+    }
+    services.area_set_boundary(actor=world.hub_admin, area=area, boundary=_RING)
+    assert len(_events(Action.AREA_UPDATE, area)) == 1  # nothing new, nothing recorded
+    services.area_set_boundary(actor=world.hub_admin, area=area, boundary=None)
+    area.refresh_from_db()
+    assert area.boundary is None
+
+
+@pytest.mark.parametrize(
+    "boundary",
+    [
+        [[26.0, -10.4], [26.6, -10.3]],  # two points are no outline
+        [[26.0, -10.4], [26.6, -10.3], [26.7]],  # a point without a latitude
+        [[26.0, -10.4], [26.6, -10.3], [200.0, -10.8]],  # longitude out of range
+        [[26.0, -10.4], [26.6, -10.3], [26.7, -95.0]],  # latitude out of range
+        [[26.0, -10.4], [26.6, -10.3], ["26.7", "-10.8"]],  # text, not numbers
+        [[26.0, -10.4], [26.6, -10.3], [True, False]],
+        [[26.0, -10.4], [26.6, -10.3], [float("nan"), -10.8]],
+        {"type": "Polygon"},  # GeoJSON object instead of a ring
+        "26,-10 27,-10 27,-11",
+        [[26.0, -10.4]] * 501,  # more than a sketch needs
+    ],
+)
+def test_a_bad_boundary_is_refused_and_names_the_field(world, boundary):
+    error = _refused(
+        services.area_set_boundary, actor=world.hub_admin, area=_territory(), boundary=boundary
+    )
+    assert (error.code, error.field) == ("area.boundary_invalid", "boundary")
+    assert _territory().boundary is None
+
+
+@pytest.mark.parametrize("persona", ["programme_manager", "facilitator", "company_member"])
+def test_only_area_managers_set_boundaries(world, persona):
+    error = _refused(
+        services.area_set_boundary,
+        actor=getattr(world, persona),
+        area=_territory(),
+        boundary=_RING,
+    )
+    assert error.code == "area.not_allowed"
+
+
 # site_create / site_update -------------------------------------------------------------------
 
 
