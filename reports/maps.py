@@ -2,8 +2,9 @@
 
 No tiles and no script: it works offline and on a phone (decision 0005). Sites carry their own
 coordinates; a community is placed at the centre of its sites (or of its parent's sites when it
-has none). Territories are outlined by the convex hull of their points, labelled: an honest
-sketch of where things are, not a survey map.
+has none). Territories are drawn from their stored boundary (geo.Area.boundary, a simplified
+outline) when they have one, else outlined by the convex hull of their points, and labelled:
+an honest sketch of where things are, not a survey map.
 """
 
 from __future__ import annotations
@@ -112,15 +113,18 @@ def programme_map(filters: Filters) -> ProgrammeMap:
                 territory_id=territory_of(village.path),
             )
         )
-    territories = dict(
-        Area.objects.filter(
-            id__in={p.territory_id for p in [*site_points, *community_points]}
-        ).values_list("id", "name")
-    )
+    territories: dict[int, str] = {}
+    boundaries: dict[int, list[list[float]]] = {}
+    for area_id, name, boundary in Area.objects.filter(
+        id__in={p.territory_id for p in [*site_points, *community_points]}
+    ).values_list("id", "name", "boundary"):
+        territories[area_id] = name
+        if boundary:
+            boundaries[area_id] = boundary
     drawn = sorted(community_points, key=lambda p: -(p.monitored + p.identified))[:MAX_POINTS]
     drawn_sites = sorted(site_points, key=lambda p: -p.identified)[:MAX_POINTS]
     left_off = len(community_points) - len(drawn) + len(site_points) - len(drawn_sites)
-    svg = draw(drawn, drawn_sites, territories)
+    svg = draw(drawn, drawn_sites, territories, boundaries)
     drawn.sort(key=lambda p: (-p.identified, -p.monitored, p.label))
     drawn_sites.sort(key=lambda p: (-p.identified, p.label))
     return ProgrammeMap(svg, drawn, drawn_sites, left_off)
@@ -148,10 +152,32 @@ def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return lower[:-1] + upper[:-1]
 
 
+def _ring_area(ring: list[tuple[float, float]]) -> float:
+    """Twice the area of a ring (shoelace), to draw large outlines under small ones."""
+    pairs = zip(ring, [*ring[1:], ring[0]], strict=True)
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairs))
+
+
+def _polygon(ring: list[tuple[float, float]], title: str = "", **attributes: str) -> str:
+    """A polygon element; `title` (already escaped) names it to a screen reader or a tap."""
+    outline = " ".join(f"{x:.1f},{y:.1f}" for x, y in ring)
+    extra = " ".join(f'{name.replace("_", "-")}="{value}"' for name, value in attributes.items())
+    if title:
+        return f'<polygon points="{outline}" {extra}><title>{title}</title></polygon>'
+    return f'<polygon points="{outline}" {extra}/>'
+
+
 def draw(
-    communities: list[MapPoint], sites: list[MapPoint], territories: dict[int, str]
+    communities: list[MapPoint],
+    sites: list[MapPoint],
+    territories: dict[int, str],
+    boundaries: dict[int, list[list[float]]] | None = None,
 ) -> SafeString:
-    width, height, pad = 640, 480, 30
+    """The map as SVG: the view fits the points; territories with a stored boundary are drawn
+    from it (clipped at the frame), the others outlined around their points. Text is large
+    enough to read when the 640-unit-wide drawing is shown 390 pixels wide on a phone."""
+    boundaries = boundaries or {}
+    width, height, pad = 640, 520, 30
     title = _("Map of communities and sites")
     # Translated once, outside the f-strings below (where makemessages would not find them).
     no_coordinates = _("No site has coordinates yet.")
@@ -161,69 +187,86 @@ def draw(
     if not everything:
         return mark_safe(  # noqa: S308 — constant markup and an escaped title
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 60" width="100%" '
-            f'role="img" aria-label="{escape(title)}"><text x="10" y="30" fill="{MUTED}">'
-            f"{escape(no_coordinates)}</text></svg>"
+            f'role="img" aria-label="{escape(title)}"><text x="10" y="30" fill="{MUTED}" '
+            f'font-size="20">{escape(no_coordinates)}</text></svg>'
         )
     lat0 = sum(p.latitude for p in everything) / len(everything)
     x_scale = math.cos(math.radians(lat0))
     xs = [p.longitude * x_scale for p in everything]
     ys = [p.latitude for p in everything]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 0.05)
-    scale = min(width - 2 * pad, height - 2 * pad) / span
+    map_height = height - 2 * pad - 50  # the legend's two lines sit below the map
+    scale = min(width - 2 * pad, map_height) / span
 
     # Centre the points: a single site or a narrow area sits in the middle, not in a corner.
     x_margin = (width - 2 * pad - (max(xs) - min(xs)) * scale) / 2
-    y_margin = (height - 2 * pad - (max(ys) - min(ys)) * scale) / 2
+    y_margin = (map_height - (max(ys) - min(ys)) * scale) / 2
+
+    def project(longitude: float, latitude: float) -> tuple[float, float]:
+        x = pad + x_margin + (longitude * x_scale - min(xs)) * scale
+        y = pad + map_height - y_margin - (latitude - min(ys)) * scale
+        return x, y
 
     def at(p: MapPoint) -> tuple[float, float]:
-        x = pad + x_margin + (p.longitude * x_scale - min(xs)) * scale
-        y = height - pad - y_margin - (p.latitude - min(ys)) * scale
-        return x, y
+        return project(p.longitude, p.latitude)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="12">',
+        f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="18">',
         f"<title>{escape(title)}</title>",
         f'<rect width="{width}" height="{height}" fill="#f6f8fa"/>',
     ]
     grouped: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for p in everything:
         grouped[p.territory_id].append(at(p))
+    outlines = []
     for territory_id, points in grouped.items():
-        hull = _hull(points)
+        stored = boundaries.get(territory_id)
+        if stored:
+            ring = [project(longitude, latitude) for longitude, latitude in stored]
+            outlines.append((_ring_area(ring), territory_id, ring, True))
+        else:
+            outlines.append((0.0, territory_id, _hull(points), False))
+    # Large outlines first, so a city drawn inside its territory stays visible.
+    for _size, territory_id, ring, from_boundary in sorted(outlines, key=lambda o: -o[0]):
+        name = escape(territories.get(territory_id, ""))
+        if from_boundary:
+            parts.append(_polygon(ring, name, fill="#ffffff", stroke=MUTED, stroke_width="2"))
+        elif len(ring) >= 3:
+            parts.append(
+                _polygon(
+                    ring, fill="#ffffff", stroke=LINE, stroke_width="14", stroke_linejoin="round"
+                )
+            )
+    for territory_id, points in grouped.items():
         cx = sum(x for x, _ in points) / len(points)
         cy = sum(y for _, y in points) / len(points)
-        if len(hull) >= 3:
-            outline = " ".join(f"{x:.1f},{y:.1f}" for x, y in hull)
-            parts.append(
-                f'<polygon points="{outline}" fill="#ffffff" stroke="{LINE}" '
-                f'stroke-width="14" stroke-linejoin="round"/>'
-            )
         parts.append(
-            f'<text x="{cx:.1f}" y="{cy - 10:.1f}" text-anchor="middle" fill="{MUTED}" '
-            f'font-size="13">{escape(territories.get(territory_id, ""))}</text>'
+            f'<text x="{cx:.1f}" y="{cy - 12:.1f}" text-anchor="middle" fill="{MUTED}">'
+            f"{escape(territories.get(territory_id, ''))}</text>"
         )
     for p in communities:
         x, y = at(p)
-        radius = 3 + math.sqrt(p.monitored) * 0.6
+        radius = 4 + math.sqrt(p.monitored) * 0.6
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{BAR}" '
             f'fill-opacity="0.35" stroke="{BAR}"><title>{escape(p.label)}</title></circle>'
         )
     for p in sites:
         x, y = at(p)
-        size = 4 + math.sqrt(p.identified) * 0.8
+        size = 6 + math.sqrt(p.identified) * 0.8
         parts.append(
             f'<rect x="{x - size / 2:.1f}" y="{y - size / 2:.1f}" width="{size:.1f}" '
             f'height="{size:.1f}" fill="{BAR_ALT}" stroke="{INK}" stroke-width="0.5">'
             f"<title>{escape(p.label)}</title></rect>"
         )
+    # The legend, on two lines below the map (one line would not fit on a phone).
     parts.append(
-        f'<circle cx="{pad}" cy="{height - 12}" r="5" fill="{BAR}" fill-opacity="0.35" '
-        f'stroke="{BAR}"/><text x="{pad + 9}" y="{height - 8}" fill="{INK}">'
+        f'<circle cx="{pad + 6}" cy="{height - 44}" r="7" fill="{BAR}" fill-opacity="0.35" '
+        f'stroke="{BAR}"/><text x="{pad + 20}" y="{height - 38}" fill="{INK}">'
         f"{escape(community_legend)}</text>"
-        f'<rect x="{pad + 290}" y="{height - 17}" width="9" height="9" fill="{BAR_ALT}"/>'
-        f'<text x="{pad + 303}" y="{height - 8}" fill="{INK}">'
+        f'<rect x="{pad}" y="{height - 24}" width="12" height="12" fill="{BAR_ALT}"/>'
+        f'<text x="{pad + 20}" y="{height - 13}" fill="{INK}">'
         f"{escape(site_legend)}</text>"
     )
     parts.append("</svg>")

@@ -25,13 +25,13 @@ from audit.services import record_event
 from core.seeding.cases_demo import seed_cases
 from core.seeding.companies_demo import seed_companies
 from core.seeding.demo_people import ORGANISATIONS, PEOPLE
-from core.seeding.drc_geography import AREAS, SITES
+from core.seeding.drc_geography import AREAS, BOUNDARIES, SITES
 from core.seeding.monitoring_demo import seed_monitoring
 from core.seeding.phones_demo import seed_demo_phone
 from core.seeding.reports_demo import seed_reports
 from core.seeding.totp import DEMO_DEVICE_NAME, demo_totp_key
 from geo.models import Area, Site
-from geo.services import area_create, site_create
+from geo.services import area_create, area_set_boundary, site_create
 
 # Fixed seed: the demo is the same on every machine and every run.
 RANDOM_SEED = "kinga-demo-2026"
@@ -74,6 +74,9 @@ def seed_geography(context: DemoContext) -> None:
                 actor=None, code=spec.code, name=spec.name, level=spec.level, parent=parent
             )
             context.created["areas"] += 1
+        outline = BOUNDARIES.get(spec.code)
+        if outline is not None and area.boundary is None:
+            area = area_set_boundary(actor=None, area=area, boundary=outline)
         context.areas[spec.code] = area
 
 

@@ -133,6 +133,43 @@ AREAS: tuple[AreaSpec, ...] = (
     _village("CD-HK-KIP-KAP-KILOBELOBE", "Kilobelobe", "CD-HK-KIP-KAP", -11.700, 27.380),
 )
 
+# Outlines of the territories and cities that hold the demo's communities, for the offline map
+# (geo.Area.boundary): [longitude, latitude] rings drawn by hand around the communities above.
+# They are approximate sketches made for the demo, NOT the official administrative boundaries,
+# and nothing is fetched from the internet: replace them with surveyed, simplified outlines
+# (e.g. from the national statistics office) for a real deployment.
+BOUNDARIES: dict[str, tuple[tuple[float, float], ...]] = {
+    "CD-LU-KZI": (
+        (25.37, -10.64), (25.47, -10.62), (25.58, -10.64), (25.60, -10.70),
+        (25.55, -10.78), (25.45, -10.80), (25.37, -10.77), (25.35, -10.70),
+    ),
+    # Mutshatsha surrounds Kolwezi in this sketch; the city is drawn over it.
+    "CD-LU-MUT": (
+        (24.90, -10.45), (25.35, -10.55), (25.70, -10.60), (25.75, -10.85),
+        (25.40, -10.95), (24.90, -10.90),
+    ),
+    "CD-LU-LUB": (
+        (25.95, -10.35), (26.60, -10.20), (27.10, -10.25), (27.15, -10.50),
+        (26.60, -10.70), (26.05, -10.75), (25.90, -10.55),
+    ),
+    "CD-HK-KBV": (
+        (26.30, -10.72), (26.62, -10.70), (26.72, -10.78), (26.68, -10.93),
+        (26.62, -11.12), (26.45, -11.12), (26.35, -10.95),
+    ),
+    "CD-HK-LIK": (
+        (26.69, -10.94), (26.76, -10.93), (26.80, -10.96), (26.79, -11.01),
+        (26.73, -11.03), (26.69, -11.01),
+    ),
+    "CD-HK-LSH": (
+        (27.39, -11.59), (27.48, -11.56), (27.57, -11.58), (27.58, -11.66),
+        (27.55, -11.74), (27.45, -11.76), (27.39, -11.71),
+    ),
+    "CD-HK-KIP": (
+        (27.15, -11.70), (27.30, -11.64), (27.39, -11.66), (27.40, -11.75),
+        (27.30, -11.86), (27.17, -11.84),
+    ),
+}  # fmt: skip
+
 # Cooperatives are invented names: a demo must not suggest that a real cooperative or company
 # is linked to child labour.
 _COOP_TUJENGE = "Coopérative minière Tujenge"
