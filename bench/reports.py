@@ -140,6 +140,8 @@ def _worker(args: argparse.Namespace) -> None:
     incremental_seconds = _incremental(refresh_indicators)
     measures = _measures(company, args.requests)
 
+    from django.db.models import Count
+
     from bench.worker import _server_version
     from monitoring.models import Child, Observation, Visit
     from reports.models import ChildFact, CubeCell
@@ -158,6 +160,9 @@ def _worker(args: argparse.Namespace) -> None:
             "child facts": ChildFact.objects.count(),
             "cube cells": CubeCell.objects.count(),
         },
+        "cube cells by grain": dict(
+            CubeCell.objects.values_list("grain").annotate(n=Count("id")).order_by("grain")
+        ),
         "measures": [m.as_dict() for m in measures],
         "load_average": list(os.getloadavg()),
     }

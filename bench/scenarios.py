@@ -32,6 +32,14 @@ HOME_SQL = (
     "SELECT e.*, u.username, u.full_name FROM audit_auditevent e "
     "LEFT JOIN accounts_user u ON u.id = e.actor_id ORDER BY e.id DESC LIMIT 8",
 )
+# The indicator tiles (reports.selectors.home_tiles): four headline counts of the last 12
+# months from the cube's `total` grain, and the caseload cells (one per case manager).
+TILES_SQL = (
+    "SELECT measure, SUM(n) FROM reports_cubecell WHERE grain = 'total' AND month >= %s "
+    "AND month <= %s AND measure IN ('children_monitored', 'children_identified', "
+    "'referral_due', 'referred_in_time') GROUP BY measure",
+    "SELECT SUM(n), COUNT(id) FROM reports_cubecell WHERE grain = 'total' AND measure = 'caseload'",
+)
 # The referral desk summary: open identifications by urgency, and how many are overdue.
 DESK_SQL = (
     "SELECT SUM(CASE WHEN status = 'open' AND deadline_at < %s THEN 1 ELSE 0 END), "
@@ -111,12 +119,23 @@ def sites_api_exists() -> bool:
     return True
 
 
+def _last_twelve_months() -> tuple[Any, Any]:
+    from reports.selectors import Filters
+
+    filters = Filters.last_months(12)
+    return filters.start, filters.end
+
+
 def home_page(admin: User, *, requests: int) -> Measure:
     client = signed_in_client(admin)
     return compare(
         "home page (hub admin)",
         _ok(lambda: client.get("/")),
-        lambda: [_fetch(sql) for sql in HOME_SQL] + [_fetch(DESK_SQL, (_now(),))],
+        lambda: (
+            [_fetch(sql) for sql in HOME_SQL]
+            + [_fetch(TILES_SQL[0], _last_twelve_months()), _fetch(TILES_SQL[1])]
+            + [_fetch(DESK_SQL, (_now(),))]
+        ),
         requests=requests,
     )
 

@@ -290,6 +290,8 @@ _TABLES: tuple[tuple[str, type[models.Model], tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 
+TABLE_MODELS = tuple(model for _label, model, _fields in _TABLES)
+
 # Moments a visit and its observations share, converted once per visit (run.stamp).
 _PREPARED = {
     "visits": frozenset({"created_at"}),
