@@ -93,10 +93,17 @@ class Handler(Protocol):
 
 
 def process_batch(
-    handler: Handler, records: list[Record], lookups: Lookups, actor: Any, job_id: int | None
+    handler: Handler,
+    records: list[Record],
+    lookups: Lookups,
+    actor: Any,
+    job_id: int | None,
+    *,
+    write: bool = True,
 ) -> list[Outcome]:
-    """The bulk path: convert each record, then record every convertible one in one call to
-    monitoring.services.batch.record_batch (same rules, a fixed number of queries per batch)."""
+    """Convert each record, then record every convertible one in one call to
+    monitoring.services.batch.record_batch (same rules, a fixed number of queries per batch);
+    `write=False` (the dry run) asks batch.check_batch for the same answers instead."""
     outcomes: list[Outcome | None] = []
     pending: list[tuple[int, batch.BatchItem, Callable[[batch.ItemResult], Problem]]] = []
     for record in records:
@@ -108,11 +115,11 @@ def process_batch(
         pending.append((len(outcomes), item, locate))
         outcomes.append(None)
     if pending:
-        results = batch.record_batch(
-            actor=actor,
-            items=[item for _position, item, _locate in pending],
-            source=VisitSource.IMPORT,
-            job_id=job_id,
+        items = [item for _position, item, _locate in pending]
+        results = (
+            batch.record_batch(actor=actor, items=items, source=VisitSource.IMPORT, job_id=job_id)
+            if write
+            else batch.check_batch(actor=actor, items=items, source=VisitSource.IMPORT)
         )
         for (position, _item, locate), result in zip(pending, results, strict=True):
             problems = [locate(result)] if result.error is not None else []

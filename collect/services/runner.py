@@ -106,7 +106,9 @@ class _Pass:
         with transaction.atomic():
             lookups = self.handler.preload(batch)
             pending = [record for record in batch if id(record) not in duplicates]
-            outcomes = process_batch(self.handler, pending, lookups, self.actor, self.job.pk)
+            outcomes = process_batch(
+                self.handler, pending, lookups, self.actor, self.job.pk, write=self.write
+            )
             done = dict(zip((id(record) for record in pending), outcomes, strict=True))
             for record in batch:
                 outcome = duplicates.get(id(record)) or done[id(record)]

@@ -4,7 +4,8 @@ not grow with its size.
 
 The per-row reference is `_record_one_by_one` below: the items the handlers prepared, each
 recorded by household_create, child_register and visit_record in a savepoint (what the web
-form, the API and the phones call), swapped in for record_batch."""
+form, the API and the phones call), swapped in for record_batch and for check_batch (the dry
+run, which writes nothing on the bulk path)."""
 
 from __future__ import annotations
 
@@ -157,7 +158,7 @@ def _step(call, where, child_index=None):
         raise _Refusal(batch.ItemResult(batch.INVALID, error, where, child_index)) from None
 
 
-_RECORD_BATCH = batch.record_batch
+_RECORD_BATCH, _CHECK_BATCH = batch.record_batch, batch.check_batch
 
 
 def _record_one_by_one(*, actor, items, source=VisitSource.IMPORT, job_id=None):
@@ -382,7 +383,10 @@ def _forget_imported():
 
 
 def _run(world, checked, imported, data, kind, *, bulk, monkeypatch, mode="valid_rows_only"):
+    # The dry run of the bulk path writes nothing (check_batch); the per-row one writes and
+    # rolls back, as the services cannot check without writing.
     monkeypatch.setattr(batch, "record_batch", _RECORD_BATCH if bulk else _record_one_by_one)
+    monkeypatch.setattr(batch, "check_batch", _CHECK_BATCH if bulk else _record_one_by_one)
     job = checked(world.hub_admin, upload(world.hub_admin, data, kind))
     dry_run = _outcome(job)
     job = imported(world.hub_admin, job, mode)

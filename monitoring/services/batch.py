@@ -217,21 +217,7 @@ def record_batch(
     job_id: int | None = None,
 ) -> list[ItemResult]:
     """Record a chunk of items; returns one result per item, in order."""
-    chunk = _load(items)
-    results: list[ItemResult] = []
-    plans: list[_Planned] = []
-    for item in items:
-        if _already_recorded(item, chunk):
-            results.append(ItemResult(SKIPPED))
-            continue
-        try:
-            plan = _plan(item, chunk, actor=actor, source=source)
-        except _Refused as refused:
-            results.append(refused.result)
-            continue
-        chunk.claimed.update(plan.claims)
-        plans.append(plan)
-        results.append(ItemResult(CREATED))
+    results, plans = _check(items, actor=actor, source=source)
     counts = _write(plans, actor=actor) if plans else Counter()
     statuses = Counter(result.status for result in results)
     record_event(
@@ -255,6 +241,37 @@ def record_batch(
         },
     )
     return results
+
+
+def check_batch(
+    *, actor: Any, items: Sequence[BatchItem], source: str = VisitSource.IMPORT
+) -> list[ItemResult]:
+    """What record_batch would answer for these items, without writing anything: the dry run
+    of an import. Every refusal is decided before the first write (the chunk's own records
+    are claimed in memory), so the answers are the same at about half the cost."""
+    results, _plans = _check(items, actor=actor, source=source)
+    return results
+
+
+def _check(
+    items: Sequence[BatchItem], *, actor: Any, source: str
+) -> tuple[list[ItemResult], list[_Planned]]:
+    chunk = _load(items)
+    results: list[ItemResult] = []
+    plans: list[_Planned] = []
+    for item in items:
+        if _already_recorded(item, chunk):
+            results.append(ItemResult(SKIPPED))
+            continue
+        try:
+            plan = _plan(item, chunk, actor=actor, source=source)
+        except _Refused as refused:
+            results.append(refused.result)
+            continue
+        chunk.claimed.update(plan.claims)
+        plans.append(plan)
+        results.append(ItemResult(CREATED))
+    return results, plans
 
 
 def refresh_statistics() -> None:
