@@ -174,3 +174,21 @@ class ClosureStatus(models.TextChoices):
 class FollowUpSchedule(models.TextChoices):
     MONTHLY = "monthly", _("Every month")
     THREE_AND_SIX_MONTHS = "three_and_six_months", _("3 and 6 months after remediation starts")
+
+
+class NotificationKind(models.TextChoices):
+    """A deadline someone missed (or an end coming), and who is told: docs/cases.md."""
+
+    # The referral desk
+    IDENTIFICATION_OVERDUE = "identification_overdue", _("Child not referred in time")
+    REFERRAL_OVERDUE = "referral_overdue", _("Referral not answered in time")
+    # The case manager
+    STEP_OVERDUE = "step_overdue", _("Case step overdue")
+    FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Follow-up overdue")
+    PLAN_ITEM_ENDING = "plan_item_ending", _("Plan item ending")
+    # The supervisors of the agency
+    PLAN_APPROVAL_OVERDUE = "plan_approval_overdue", _("Plan waiting too long for approval")
+    CLOSURE_APPROVAL_OVERDUE = (
+        "closure_approval_overdue",
+        _("Closure waiting too long for approval"),
+    )

@@ -300,3 +300,39 @@ class AttachmentForm(forms.Form):
         if upload.size > MAX_ATTACHMENT_BYTES:
             raise forms.ValidationError(_("A file may be at most 5 MB."))
         return upload
+
+
+class CohortPlaceForm(forms.Form):
+    """Give the case a place in a sponsored cohort; the person confirms what it means."""
+
+    cohort = forms.ChoiceField(label=_("Sponsored cohort"))
+    confirm = forms.BooleanField(
+        label=_("I confirm: the cohort's company becomes the sponsor of this case."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+    def __init__(self, *args: Any, choices: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["cohort"]).choices = [
+            ("", _("Choose a cohort")),
+            *(
+                (
+                    str(choice.cohort.pk),
+                    _("%(company)s — %(cohort)s (%(left)s of %(places)s places left)")
+                    % {
+                        "company": choice.cohort.company.name,
+                        "cohort": choice.cohort.name,
+                        "left": choice.places_left,
+                        "places": choice.cohort.places,
+                    },
+                )
+                for choice in choices
+            ),
+        ]
+
+
+class CohortRemoveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I confirm: the case leaves the cohort and its place is freed."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cases.views import cases, referrals
+from cases.views import cases, notifications, referrals, sponsors
 
 app_name = "cases"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -22,6 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:case_id>/close/", cases.case_close, name="case_close"),
     path("<int:case_id>/transfer/", cases.case_transfer, name="case_transfer"),
     path("<int:case_id>/reassign/", cases.case_reassign, name="case_reassign"),
+    path("<int:case_id>/sponsor/", sponsors.case_sponsor, name="case_sponsor"),
+    path("<int:case_id>/sponsor/remove/", sponsors.case_sponsor_remove, name="case_sponsor_remove"),
     path("referrals/", referrals.referral_inbox, name="referral_inbox"),
     path("referrals/new/", referrals.referral_new, name="referral_new"),
     path("referrals/<int:referral_id>/", referrals.referral_detail, name="referral_detail"),
@@ -41,4 +43,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="referral_withdraw",
     ),
     path("refer/<int:identification_id>/", referrals.refer, name="refer"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notification_read, name="notification_read"),
 ]

@@ -10,6 +10,7 @@ from cases.models.cases import (
     CaseTransfer,
 )
 from cases.models.follow_ups import FollowUp
+from cases.models.notifications import Notification
 from cases.models.plans import Assessment, PlanItem, RemediationPlan
 from cases.models.referrals import Referral
 
@@ -25,6 +26,7 @@ __all__ = [
     "CaseTransfer",
     "CaseWorkerProfile",
     "FollowUp",
+    "Notification",
     "PlanItem",
     "Referral",
     "RemediationPlan",

@@ -168,6 +168,26 @@ def test_keyset_pages_cost_the_same_at_any_depth(world, agencies, api):
     assert seen == sorted(seen, reverse=True)
 
 
+def test_the_case_list_reads_no_child_name_and_a_fixed_number_of_queries(world, agencies, api):
+    """The list shows codes, never names: their encrypted columns are not even read."""
+    accredit(world, agencies.one, capacity=50)
+    open_case(world, first_name="Amani")
+    caller = api("hub_admin")
+    caller.get(CASES, {"limit": 50})
+    with CaptureQueriesContext(connection) as one:
+        assert len(caller.get(CASES, {"limit": 50}).json()["items"]) == 1
+    for name in ("Joseph", "Neema", "Furaha"):
+        open_case(world, first_name=name)
+    with CaptureQueriesContext(connection) as four:
+        response = caller.get(CASES, {"limit": 50})
+    assert len(response.json()["items"]) == 4
+    assert_matches_schema(response, CASES)
+    assert len(one) == len(four)
+    (listing,) = [q["sql"] for q in four.captured_queries if "cases_case" in q["sql"]]
+    for column in ("first_name", "last_name", "head_name", "phone"):
+        assert column not in listing
+
+
 def test_walking_a_referral_to_follow_up_through_the_api(world, agencies, api):
     desk = api("hub_admin")
     identification = identify_child(world)

@@ -142,6 +142,7 @@ def _file_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             Permission.CASE_APPROVE in held or principal_for(user).has(Permission.REFERRAL_MANAGE)
         ),
         "can_reassign": is_open and Permission.CASE_APPROVE in held,
+        "can_sponsor": principal_for(user).has(Permission.COMPANY_MANAGE),
         "post_closure": case.state == CaseState.CLOSED
         and case.post_closure_monitoring_until is not None
         and case.post_closure_monitoring_until >= today,

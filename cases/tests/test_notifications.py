@@ -1,0 +1,255 @@
+"""Missed deadlines: who is told, once, by notice and e-mail, and what they see on their page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.actions import Action
+from audit.models import AuditEvent
+from cases.choices import AccreditationLevel, CaseState, ClosureReason, NotificationKind
+from cases.models import Notification
+from cases.notification_selectors import notification_page
+from cases.services import closure, lifecycle
+from cases.services.agencies import caseworker_level_set
+from cases.services.notifications import notification_mark_read, notify_deadlines
+from cases.services.referrals import referral_create
+from cases.tests.factories import advance, clean_follow_up, identify_child, open_case
+
+pytestmark = pytest.mark.django_db
+
+OUTSIDERS = [
+    "other_agency_case_manager",
+    "facilitator",
+    "company_member",
+    "auditor",
+    "no_role_user",
+]
+
+
+def _later(days: float) -> timezone.datetime:
+    return timezone.now() + timedelta(days=days)
+
+
+def _told(user, kind=None) -> list[Notification]:
+    notices = Notification.objects.filter(recipient=user)
+    if kind is not None:
+        notices = notices.filter(kind=kind)
+    return list(notices)
+
+
+def _run(days: float, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return notify_deadlines(now=_later(days))
+
+
+def test_an_identification_not_referred_in_time_is_told_to_the_desk(
+    world, agencies, django_capture_on_commit_callbacks
+):
+    identification = identify_child(world)  # hazardous: 72 hours
+    assert _run(2, django_capture_on_commit_callbacks) == {}
+    created = _run(4, django_capture_on_commit_callbacks)
+    assert created == {NotificationKind.IDENTIFICATION_OVERDUE: 2}
+    for desk in (world.hub_admin, world.programme_manager):
+        (notice,) = _told(desk)
+        assert notice.reference == identification.child.code
+        assert notice.due_at == identification.deadline_at
+        assert notice.get_absolute_url() == reverse(
+            "monitoring:desk_detail", args=[identification.pk]
+        )
+    for name in ["case_manager", "supervisor", *OUTSIDERS]:
+        assert _told(getattr(world, name)) == []
+
+
+def test_a_referral_not_answered_in_time_is_told_to_the_desk_not_the_agency(
+    world, agencies, django_capture_on_commit_callbacks
+):
+    referral = referral_create(
+        actor=world.hub_admin, identification=identify_child(world), agency=agencies.one
+    )
+    _run(4, django_capture_on_commit_callbacks)
+    assert [n.subject_id for n in _told(world.hub_admin, NotificationKind.REFERRAL_OVERDUE)] == [
+        referral.pk
+    ]
+    assert _told(world.case_manager) == []
+    assert _told(world.company_member) == []
+
+
+def test_re_runs_never_tell_the_same_deadline_twice(
+    world, agencies, django_capture_on_commit_callbacks
+):
+    identify_child(world)
+    first = _run(4, django_capture_on_commit_callbacks)
+    mails = len(mail.outbox)
+    again = _run(5, django_capture_on_commit_callbacks)
+    call_command("notify_deadlines", verbosity=0)
+    assert sum(first.values()) == 2
+    assert again == {}
+    assert Notification.objects.count() == 2
+    assert len(mail.outbox) == mails
+    assert AuditEvent.objects.filter(action=Action.NOTIFICATION_SEND).count() == 1
+
+
+def test_an_overdue_step_is_told_to_its_case_manager_only(
+    world, agencies, django_capture_on_commit_callbacks
+):
+    case = open_case(world)  # protection within 72 hours of opening
+    other = open_case(
+        world,
+        agency=agencies.two,
+        case_manager=world.other_agency_case_manager,
+        first_name="Neema",
+    )
+    _run(4, django_capture_on_commit_callbacks)
+    mine = _told(world.case_manager, NotificationKind.STEP_OVERDUE)
+    assert [(n.case_id, n.reference) for n in mine] == [(case.pk, case.number)]
+    theirs = _told(world.other_agency_case_manager, NotificationKind.STEP_OVERDUE)
+    assert [n.case_id for n in theirs] == [other.pk]
+    for name in ["supervisor", "facilitator", "company_member", "auditor", "no_role_user"]:
+        assert _told(getattr(world, name)) == []
+
+
+def test_an_overdue_follow_up_and_an_ending_plan_item_are_told_to_the_case_manager(
+    world, agencies, django_capture_on_commit_callbacks
+):
+    case = advance(open_case(world), CaseState.IN_REMEDIATION, world.case_manager)
+    assert case.next_follow_up_due_on is not None
+    days = (case.next_follow_up_due_on - timezone.localdate()).days + 2
+    _run(days, django_capture_on_commit_callbacks)
+    (late,) = _told(world.case_manager, NotificationKind.FOLLOW_UP_OVERDUE)
+    assert late.case_id == case.pk
+    assert _told(world.case_manager, NotificationKind.PLAN_ITEM_ENDING) == []
+    _run(300 - 5, django_capture_on_commit_callbacks)  # the school item ends on day 300
+    (ending,) = _told(world.case_manager, NotificationKind.PLAN_ITEM_ENDING)
+    assert ending.reference == case.number
+    # A follow-up recorded moves the deadline: the new one is told when it is missed.
+    clean_follow_up(world.case_manager, case)
+    assert len(_told(world.case_manager, NotificationKind.FOLLOW_UP_OVERDUE)) == 1
+
+
+def test_approvals_waiting_too_long_are_told_to_the_agency_supervisors(
+    world, agencies, django_capture_on_commit_callbacks
+):
+    caseworker_level_set(
+        actor=world.hub_admin, user=world.case_manager, level=AccreditationLevel.JUNIOR
+    )
+    case = advance(open_case(world), CaseState.PLAN_AGREED, world.case_manager)  # awaits approval
+    _run(8, django_capture_on_commit_callbacks)
+    (notice,) = _told(world.supervisor, NotificationKind.PLAN_APPROVAL_OVERDUE)
+    assert notice.case_id == case.pk
+    # The plan's wait is the supervisor's, not a step the case manager missed.
+    assert _told(world.case_manager, NotificationKind.STEP_OVERDUE) == []
+    assert _told(world.other_agency_case_manager) == []
+
+
+def test_a_closure_waiting_too_long_is_told_to_the_supervisors(
+    world, agencies, django_capture_on_commit_callbacks
+):
+    caseworker_level_set(
+        actor=world.hub_admin, user=world.case_manager, level=AccreditationLevel.JUNIOR
+    )
+    case = advance(open_case(world), CaseState.PLAN_AGREED, world.case_manager)
+    case = lifecycle.plan_approve(actor=world.supervisor, case=case, expected_version=case.version)
+    case = advance(case, CaseState.FOLLOW_UP, world.case_manager)
+    case = clean_follow_up(world.case_manager, case).case
+    closure.case_close(
+        actor=world.case_manager,
+        case=case,
+        expected_version=case.version,
+        reason=ClosureReason.MOVED,
+        note="The family moved to Kolwezi.",
+    )
+    _run(8, django_capture_on_commit_callbacks)
+    (notice,) = _told(world.supervisor, NotificationKind.CLOSURE_APPROVAL_OVERDUE)
+    assert notice.case_id == case.pk
+
+
+def test_the_e_mail_names_no_child_and_links_to_the_record(
+    world, agencies, django_capture_on_commit_callbacks, settings
+):
+    settings.KINGA_BASE_URL = "https://kinga.example.org"
+    identification = identify_child(world, first_name="Zawadi")
+    case = open_case(world, first_name="Furaha")
+    mail.outbox.clear()
+    _run(4, django_capture_on_commit_callbacks)
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert set(by_address) == {
+        world.hub_admin.email,
+        world.programme_manager.email,
+        world.case_manager.email,
+    }
+    desk_mail = by_address[world.programme_manager.email]
+    assert identification.child.code in desk_mail.body
+    assert f"https://kinga.example.org/monitoring/desk/{identification.pk}/" in desk_mail.body
+    manager_mail = by_address[world.case_manager.email]
+    assert case.number in manager_mail.body
+    for message in mail.outbox:
+        text = message.subject + message.body
+        for name in ("Zawadi", "Furaha", "Ilunga", "Head of"):
+            assert name not in text
+
+
+def test_the_page_lists_unread_first_and_marks_read(
+    world, agencies, client_for, django_capture_on_commit_callbacks
+):
+    identify_child(world, first_name="Zawadi")
+    _run(4, django_capture_on_commit_callbacks)
+    identify_child(world, first_name="Baraka")
+    _run(4, django_capture_on_commit_callbacks)
+    older, newer = Notification.objects.filter(recipient=world.hub_admin).order_by("id")
+    notification_mark_read(actor=world.hub_admin, notification_ids=[newer.pk])
+    client = client_for(world.hub_admin)
+    page = client.get(reverse("cases:notifications"))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "1 unread notification." in text
+    assert text.index(older.reference) < text.index(newer.reference)  # unread first
+    assert "Zawadi" not in text
+    home = client.get(reverse("core:home")).content.decode()
+    assert "1 unread notification" in home
+    client.post(reverse("cases:notification_read"), {"id": older.pk})
+    assert Notification.objects.filter(recipient=world.hub_admin, unread=True).count() == 0
+
+
+def test_nobody_reads_or_marks_another_persons_notifications(
+    world, agencies, client_for, django_capture_on_commit_callbacks
+):
+    identify_child(world)
+    _run(4, django_capture_on_commit_callbacks)
+    notice = Notification.objects.filter(recipient=world.hub_admin).first()
+    assert notice is not None
+    other_desk = client_for(world.programme_manager)
+    other_desk.post(reverse("cases:notification_read"), {"id": notice.pk})
+    notice.refresh_from_db()
+    assert notice.unread
+    for name in OUTSIDERS:
+        client = client_for(getattr(world, name))
+        page = client.get(reverse("cases:notifications"))
+        if page.status_code == 200:  # a case manager of the other agency: an empty page
+            assert notice.reference not in page.content.decode()
+        else:
+            assert page.status_code == 404
+        client.post(reverse("cases:notification_read"), {"id": notice.pk})
+    notice.refresh_from_db()
+    assert notice.unread
+    assert client_for(None).get(reverse("cases:notifications")).status_code == 302
+
+
+def test_the_page_pages_by_keyset(world, agencies, client_for, django_capture_on_commit_callbacks):
+    for index in range(3):
+        identify_child(world, first_name=f"Child{index}")
+    _run(4, django_capture_on_commit_callbacks)
+    client = client_for(world.hub_admin)
+    first = notification_page(world.hub_admin, limit=2)
+    assert len(first.items) == 2
+    assert first.next_cursor
+    second = notification_page(world.hub_admin, cursor=first.next_cursor, limit=2)
+    assert len(second.items) == 1
+    assert {n.pk for n in first.items}.isdisjoint({n.pk for n in second.items})
+    broken = client.get(reverse("cases:notifications") + "?cursor=not-a-cursor")
+    assert broken.status_code == 200
