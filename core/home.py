@@ -64,6 +64,7 @@ def _hub_admin(user: Any, principal: Principal) -> dict[str, Any]:
         "site_count": sites_visible_to(user).count(),
         "recent_events": _recent_events(user),
         "desk": desk_summary(user),
+        "cases_desk": _cases_desk(user),
         "indicators": report_home_tiles(),
     }
 
@@ -90,6 +91,7 @@ def _programme_manager(user: Any, principal: Principal) -> dict[str, Any]:
             SiteKind,
         ),
         "desk": desk_summary(user),
+        "cases_desk": _cases_desk(user),
         "indicators": report_home_tiles(),
     }
 
@@ -107,6 +109,12 @@ def _facilitator(user: Any, principal: Principal) -> dict[str, Any]:
         "household_count": monitoring_selectors.household_count(user),
         "recent_visits": monitoring_selectors.recent_visits(user),
     }
+
+
+def _cases_desk(user: Any) -> Any:
+    from cases.selectors import desk_work
+
+    return desk_work(user)
 
 
 def _agency(user: Any, principal: Principal) -> dict[str, Any]:

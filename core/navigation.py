@@ -28,6 +28,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Referral desk"), "monitoring:desk", Permission.REFERRAL_MANAGE),
     NavItem(_("Referrals"), "cases:referral_inbox", Permission.CASE_READ),
     NavItem(_("Cases"), "cases:case_list", Permission.CASE_READ),
+    NavItem(_("Notifications"), "cases:notifications", Permission.CASE_READ),
     NavItem(_("Duplicates"), "monitoring:duplicate_list", Permission.CHILD_MERGE),
     NavItem(_("Imports"), "collect:import_list", Permission.MONITORING_IMPORT),
     # Field phones: facilitators manage their own, hub admins everyone's (no role holds both).
