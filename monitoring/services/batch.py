@@ -280,7 +280,7 @@ def refresh_statistics() -> None:
     A large import can double the table of children within minutes, before autovacuum looks
     at it (or with autovacuum off); the planner, still counting the rows it knew, then reads
     the whole table instead of probing an index, and each chunk gets slower than the one
-    before. The import runner calls this as the file goes on (after chunks 1, 2, 4, 8...);
+    before. The import runner calls this as the file goes on (at chunks 4, 8, 16...);
     it reads a sample of the table, not all of it.
     """
     if connection.vendor != "postgresql":
