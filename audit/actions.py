@@ -23,6 +23,10 @@ class Action(models.TextChoices):
     API_TOKEN_REVOKE = "api_token:revoke", _("API token revoked")
     DEVICE_CREDENTIAL_CREATE = "device_credential:create", _("Phone credential created")
     DEVICE_CREDENTIAL_REVOKE = "device_credential:revoke", _("Phone credential revoked")
+    DEVICE_CREDENTIAL_LOCKOUT = (
+        "device_credential:lockout",
+        _("Phone sign-ins paused after repeated failures"),
+    )
     SUBMISSION_RECEIVE = "submission:receive", _("Phone submission received")
     SUBMISSION_PROCESS = "submission:process", _("Phone submission turned into records")
     SUBMISSION_REVIEW = "submission:review", _("Phone submission sent for review")
