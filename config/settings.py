@@ -288,6 +288,19 @@ DEMO_PASSWORD = env.string("KINGA_DEMO_PASSWORD", "kinga-demo-2026")
 # Phones (ODK Collect / KoboCollect, collect/openrosa): HTTP Basic credentials must travel over
 # HTTPS in production; the demo on a local network accepts plain HTTP (docs/collect.md).
 KINGA_COLLECT_REQUIRE_HTTPS = env.boolean("KINGA_COLLECT_REQUIRE_HTTPS", default=PRODUCTION)
+if PRODUCTION and not KINGA_COLLECT_REQUIRE_HTTPS:
+    raise ImproperlyConfiguredEnv(
+        "KINGA_COLLECT_REQUIRE_HTTPS cannot be off in production: phones send their password "
+        "in every request (behind a TLS proxy, production already trusts X-Forwarded-Proto)"
+    )
+# A phone on plain HTTP gets the phone endpoints' own refusal, which Collect shows, rather
+# than a redirect it would follow without its form.
+SECURE_REDIRECT_EXEMPT = [r"^collect/(formList|submission|forms/)"]
+# Repeated bad phone credentials: per credential name, and per address (a field office's
+# phones share one carrier-NAT address, hence the higher limit), then a cool-down.
+KINGA_COLLECT_FAILURE_LIMIT = env.integer("KINGA_COLLECT_FAILURE_LIMIT", 10, minimum=1)
+KINGA_COLLECT_IP_FAILURE_LIMIT = env.integer("KINGA_COLLECT_IP_FAILURE_LIMIT", 100, minimum=1)
+KINGA_COLLECT_COOLOFF_MINUTES = env.integer("KINGA_COLLECT_COOLOFF_MINUTES", 15, minimum=1)
 KINGA_COLLECT_MAX_SUBMISSION_BYTES = env.integer(
     "KINGA_COLLECT_MAX_SUBMISSION_BYTES", 10 * 1024 * 1024, minimum=1024
 )
