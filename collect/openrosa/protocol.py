@@ -13,9 +13,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-
-from accounts.models import DeviceCredential
-from accounts.services.devices import device_for_credentials
+from django.utils.translation import ngettext
 
 OPENROSA_VERSION = "1.0"
 XML_TYPE = "text/xml; charset=utf-8"
@@ -53,8 +51,8 @@ def challenge() -> HttpResponse:
     return response
 
 
-def device_of(request: HttpRequest) -> DeviceCredential | None:
-    """The device whose HTTP Basic credentials the request carries, or None."""
+def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
+    """The (name, secret) of the request's HTTP Basic credentials, or None without them."""
     scheme, _space, encoded = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "basic" or not encoded:
         return None
@@ -63,7 +61,24 @@ def device_of(request: HttpRequest) -> DeviceCredential | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     name, separator, secret = decoded.partition(":")
-    return device_for_credentials(name, secret) if separator else None
+    return (name, secret) if separator else None
+
+
+def too_many_failures(seconds: int) -> HttpResponse:
+    minutes = max(1, (seconds + 59) // 60)
+    response = message(
+        ngettext(
+            "Too many failed sign-ins with this phone's credential or from this network; "
+            "try again in %(minutes)s minute.",
+            "Too many failed sign-ins with this phone's credential or from this network; "
+            "try again in %(minutes)s minutes.",
+            minutes,
+        )
+        % {"minutes": minutes},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def form_list_xml(entries: Iterable[dict[str, str]]) -> str:

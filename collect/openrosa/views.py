@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import DeviceCredential
-from collect.openrosa import protocol
+from accounts.services.devices import device_for_credentials
+from audit.middleware import client_ip
+from collect.openrosa import lockout, protocol
 from collect.openrosa.instance import InstanceError
 from collect.openrosa.media import md5_of, media_file
 from collect.openrosa.receive import Outcome, submission_receive
@@ -41,15 +43,38 @@ def _openrosa_view(methods: tuple[str, ...]) -> Callable[[View], View]:
                 response["Allow"] = ", ".join(methods)
                 return response
             if settings.KINGA_COLLECT_REQUIRE_HTTPS and not request.is_secure():
-                return protocol.message(_("Use the https:// address of this server."), status=403)
-            device = protocol.device_of(request)
-            if device is None:
-                return protocol.challenge()
+                return protocol.message(
+                    _(
+                        "This server accepts phones over HTTPS only: in the phone's server "
+                        "settings, use the address that starts with https://."
+                    ),
+                    status=403,
+                )
+            device = _signed_in_device(request)
+            if isinstance(device, HttpResponse):
+                return device
             return view(request, device, *args, **kwargs)
 
         return wrapper
 
     return decorate
+
+
+def _signed_in_device(request: HttpRequest) -> DeviceCredential | HttpResponse:
+    """The phone the credentials name, or the answer: a challenge, or 429 while locked."""
+    credentials = protocol.basic_credentials(request)
+    if credentials is None:  # Collect's first request carries none: not a failure
+        return protocol.challenge()
+    name, secret = credentials
+    address = client_ip(request)
+    locked_for = lockout.seconds_locked(name, address)
+    if locked_for:
+        return protocol.too_many_failures(locked_for)
+    device = device_for_credentials(name, secret)
+    if device is None:
+        lockout.credential_failure_record(name=name, ip_address=address)
+        return protocol.challenge()
+    return device
 
 
 def _absolute(request: HttpRequest, name: str, **kwargs: str) -> str:
