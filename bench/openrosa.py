@@ -267,7 +267,9 @@ def _processors(database_url: str, redis_url: str, count: int) -> list[subproces
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(os.environ["BENCH_WORKER_LOG"], "ab")  # the worker logs, for debugging
+            if os.environ.get("BENCH_WORKER_LOG")
+            else subprocess.DEVNULL,
         )
         for _ in range(count)
     ]
@@ -298,7 +300,10 @@ def _drain(database_url: str, redis_url: str, args: argparse.Namespace) -> dict[
     done = ("processed", "needs_review")
     before = _status_counts(database_url)
     processes = _processors(database_url, redis_url, args.processors)
-    time.sleep(3)  # the workers import Django before their first job; not counted
+    # The workers import Django before their first job: start counting once one has finished.
+    deadline = time.perf_counter() + 120
+    while _status_counts(database_url) == before and time.perf_counter() < deadline:
+        time.sleep(0.2)
     first = _status_counts(database_url)
     cpu_before = sum(_cpu_seconds(p) for p in processes)
     started = time.perf_counter()
