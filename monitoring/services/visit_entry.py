@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from geo.models import Area, Site
-from monitoring.choices import ConsentKind, ConsentPurpose, VisitKind
+from monitoring.choices import ConsentKind, ConsentPurpose, VisitKind, VisitSource
 from monitoring.models import Child, Household, Visit
 from monitoring.services.children import ConsentInput, child_register, consent_record
 from monitoring.services.households import household_create
@@ -35,10 +35,12 @@ class NewHousehold:
     area: Area
     head_name: str
     phone: str = ""
+    location: str = ""  # "lat,lon" of the dwelling (phones capture it)
     members_count: int = 1
     income_sources: tuple[str, ...] = ()
     mining_dependence: str = "none"
     school_cost_burden: str = "none"
+    external_id: str | None = None  # a phone submission's key: sent again, found again
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class NewChild:
     last_name: str = ""
     birth_date: date | None = None
     estimated_age: int | None = None
+    external_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,10 @@ class VisitEntry:
     new_household: NewHousehold | None = None
     site: Site | None = None
     notes: str = ""
+    # Where the entry comes from; a phone submission's key makes sending it again harmless.
+    source: str = VisitSource.WEB
+    external_id: str | None = None
+    form_version: str = ""
 
 
 @contextmanager
@@ -140,6 +147,7 @@ def _child(
             age_evidence=new.age_evidence,
             age_confidence=new.age_confidence,
             consents=consents,
+            external_id=new.external_id,
         )
 
 
@@ -163,7 +171,13 @@ def _where_children_without_household_were_met(
 
 @transaction.atomic
 def visit_enter(*, actor: Any, entry: VisitEntry) -> Visit:
-    """Record `entry` (household, children, visit) in one transaction, or nothing at all."""
+    """Record `entry` (household, children, visit) in one transaction, or nothing at all.
+
+    With an `external_id` already recorded, return that visit (a phone sending again)."""
+    if entry.external_id:
+        existing = Visit.objects.filter(external_id=entry.external_id).first()
+        if existing is not None:
+            return existing
     if not EARLIEST_VISIT <= entry.visited_on <= timezone.localdate():
         # Checked first: consents are dated on the visit day and must not be in the future.
         raise DomainError(
@@ -182,10 +196,12 @@ def visit_enter(*, actor: Any, entry: VisitEntry) -> Visit:
                 area=new.area,
                 head_name=new.head_name,
                 phone=new.phone,
+                location=new.location,
                 members_count=new.members_count,
                 income_sources=list(new.income_sources),
                 mining_dependence=new.mining_dependence,
                 school_cost_burden=new.school_cost_burden,
+                external_id=new.external_id,
             )
     met_in = _where_children_without_household_were_met(entry, household)
     observations = [
@@ -211,4 +227,7 @@ def visit_enter(*, actor: Any, entry: VisitEntry) -> Visit:
         site=entry.site,
         observations=observations,
         notes=entry.notes,
+        source=entry.source,
+        external_id=entry.external_id,
+        form_version=entry.form_version,
     )
