@@ -94,3 +94,37 @@ def test_rerunning_reads_the_place_from_the_visit_site_and_reports_the_move(worl
     observation = Observation.objects.get()
     assert observation.reasons == ["DRC-MINE-SITE-ANY-WORK", "DRC-MIN-AGE-16"]
     assert observation.ruleset == "drc@2026.2"
+
+
+def test_a_new_reason_in_the_same_category_is_reported_apart(world):
+    """A child digging on a mine site was already hazardous (mining); under drc@2026.2 the
+    mine-site rule is one more reason, and the report says so without a category move."""
+    from geo.tests.factories import SiteFactory
+
+    household = make_household(world.facilitator, world.village)
+    child = make_child(world.facilitator, household, birth_date=date(2012, 1, 1))
+    visit_record(
+        actor=world.facilitator,
+        facilitator=world.facilitator,
+        kind=VisitKind.SITE,
+        visited_on=date(2026, 10, 1),
+        site=SiteFactory(area=world.village, kind="artisanal_mine"),
+        observations=[
+            ObservationInput(
+                child=child,
+                school_status=SchoolStatus.NOT_ENROLLED,
+                activities=(ActivityInput("digging", 20),),
+            )
+        ],
+    )
+    Observation.objects.update(
+        reasons=["HAZ-SECTOR-MINING", "DRC-MIN-AGE-16"], ruleset="drc@2026.1"
+    )
+    out = StringIO()
+
+    call_command("reclassify", "--rules", "drc", stdout=out)
+
+    assert "0 changed category, 1 kept their category with other reasons." in out.getvalue()
+    rerun = AuditEvent.objects.get(action="classification:rerun")
+    assert (rerun.changes["changed"], rerun.changes["reasons_changed"]) == (0, 1)
+    assert "DRC-MINE-SITE-ANY-WORK" in Observation.objects.get().reasons
