@@ -20,11 +20,8 @@ from accounts.models import User
 from accounts.roles import Permission
 from accounts.services.devices import device_credential_create, device_credential_revoke
 from collect.openrosa import selectors
-from collect.openrosa.processing import (
-    VERSION_FIELD,
-    submission_correct,
-    submission_view_record,
-)
+from collect.openrosa.processing import submission_correct, submission_view_record
+from collect.openrosa.values import VERSION_FIELD
 from core.errors import DomainError
 
 

@@ -13,7 +13,6 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +22,9 @@ from django.utils.translation import gettext as _
 from audit.actions import Action
 from audit.services import record_event
 from collect.models import Submission, SubmissionStatus
-from collect.openrosa.instance import parse_instance, repeat_count
+from collect.openrosa.edits import apply_edit
+from collect.openrosa.instance import parse_instance
+from collect.openrosa.values import VERSION_FIELD, Values, submission_values
 from collect.openrosa.xlsforms import published_form
 from core.errors import DomainError
 from geo.models import Area, AreaLevel, Site
@@ -37,66 +38,7 @@ from monitoring.services.submissions import (
 )
 from monitoring.services.visits import ActivityInput, ObservationInput, visit_record
 
-VERSION_FIELD = "@version"
 logger = logging.getLogger(__name__)
-
-
-class Values:
-    """The submission's values with staff corrections applied; conversions name their path."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = values
-
-    def text(self, path: str) -> str:
-        return self.values.get(path, "").strip()
-
-    def required(self, path: str) -> str:
-        value = self.text(path)
-        if not value:
-            raise DomainError("submission.required", _("This answer is missing."), field=path)
-        return value
-
-    def day(self, path: str) -> date | None:
-        value = self.text(path)
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            raise DomainError(
-                "submission.date", _("This is not a date (YYYY-MM-DD)."), field=path
-            ) from None
-
-    def integer(self, path: str) -> int | None:
-        value = self.text(path)
-        if not value:
-            return None
-        try:
-            return int(value)
-        except ValueError:
-            raise DomainError(
-                "submission.integer", _("This is not a whole number."), field=path
-            ) from None
-
-    def number(self, path: str, default: str = "0") -> Decimal:
-        value = self.text(path) or default
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            raise DomainError("submission.number", _("This is not a number."), field=path) from None
-
-    def yes_no(self, path: str) -> bool | None:
-        return {"yes": True, "no": False}.get(self.text(path))
-
-    def tags(self, path: str) -> tuple[str, ...]:
-        return tuple(self.text(path).split())
-
-    def location(self, path: str) -> str:
-        parts = self.text(path).split()
-        return f"{parts[0]},{parts[1]}" if len(parts) >= 2 else ""
-
-    def count(self, prefix: str) -> int:
-        return repeat_count(self.values, prefix)
 
 
 def _activities(values: Values, prefix: str) -> tuple[ActivityInput, ...]:
@@ -261,17 +203,9 @@ _BUILDERS: dict[str, Callable[[Submission, Values, str], Visit]] = {
 }
 
 
-def submission_values(submission: Submission) -> dict[str, str]:
-    """The instance's values as received, then staff corrections on top."""
-    values = parse_instance(submission.xml.encode()).values
-    values.update({k: v for k, v in submission.corrections.items() if k != VERSION_FIELD})
-    return values
-
-
-def _records(submission: Submission) -> Visit:
+def _known_version(submission: Submission) -> str:
     form = published_form(submission.form_id)
-    builder = _BUILDERS.get(submission.form_id)
-    if form is None or builder is None:
+    if form is None or submission.form_id not in _BUILDERS:
         raise DomainError("submission.unknown_form", _("Kinga has no form with this id."))
     version = submission.corrections.get(VERSION_FIELD) or submission.form_version
     if version not in form.known_versions:
@@ -280,7 +214,18 @@ def _records(submission: Submission) -> Visit:
             _("Kinga does not know version %(v)s of this form.") % {"v": version or "—"},
             field=VERSION_FIELD,
         )
-    return builder(submission, Values(submission_values(submission)), version)
+    return version
+
+
+def _records(submission: Submission) -> tuple[Visit, dict[str, Any]]:
+    """The visit the submission makes, or corrects when it edits one already recorded."""
+    version = _known_version(submission)
+    previous = submission.previous
+    if previous is not None and previous.status == SubmissionStatus.PROCESSED:
+        visit, corrected = apply_edit(submission=submission, previous=previous)
+        return visit, {"edit_of": previous.pk, "corrected": corrected}
+    builder = _BUILDERS[submission.form_id]
+    return builder(submission, Values(submission_values(submission)), version), {}
 
 
 def process_submission(submission_id: int) -> None:
@@ -299,17 +244,8 @@ def process_submission(submission_id: int) -> None:
             return
         previous = submission.previous
         try:
-            if previous is not None and previous.status == SubmissionStatus.PROCESSED:
-                # Records are audited history: an edit after processing is for a person to apply.
-                raise DomainError(
-                    "submission.edit_after_processing",
-                    _(
-                        "This is an edit of a submission already turned into records; "
-                        "check the records against it and correct them by hand."
-                    ),
-                )
             with transaction.atomic():
-                visit = _records(submission)
+                visit, edit = _records(submission)
         except Exception as error:
             if not isinstance(error, DomainError):
                 logger.exception("processing submission %s failed", submission.pk)
@@ -336,14 +272,14 @@ def process_submission(submission_id: int) -> None:
         submission.processed_at = timezone.now()
         submission.review_code = submission.review_reason = submission.review_field = ""
         submission.save()
-        if previous is not None and previous.status != SubmissionStatus.PROCESSED:
+        if previous is not None:  # the edit now holds the answers; its records, if any, follow
             previous.status = SubmissionStatus.SUPERSEDED
             previous.save(update_fields=["status"])
         record_event(
             actor=None,
             action=Action.SUBMISSION_PROCESS,
             subject=submission,
-            changes={"visit": visit.pk},
+            changes={"visit": visit.pk, **edit},
         )
 
 

@@ -14,7 +14,7 @@ from access.principal import principal_for
 from accounts.models import DeviceCredential, User
 from accounts.roles import Permission
 from collect.models import Submission, SubmissionStatus
-from collect.openrosa.processing import VERSION_FIELD
+from collect.openrosa.values import VERSION_FIELD
 from collect.openrosa.xlsforms import published_form
 from core.pagination import Page, keyset_page
 

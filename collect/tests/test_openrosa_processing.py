@@ -126,19 +126,81 @@ def test_unknown_version_fixed_by_choosing_a_known_one(
     assert submission.visit.form_version == VERSION
 
 
-def test_edit_of_a_processed_submission_goes_to_review(world, receive):
-    first = receive(_body(world)).submission
-    edit = household_visit_xml(
+def _edit_of(world, first, **kwargs):
+    return household_visit_xml(
         community=world.village.code,
         instance_id=new_instance_id(),
         version=VERSION,
         visited_on=timezone.localdate().isoformat(),
         deprecated_id=first.instance_id,
+        **kwargs,
+    )
+
+
+def test_an_edit_after_processing_corrects_the_records_and_reclassifies(world, receive):
+    first = receive(_body(world, children=[default_child(age="19")])).submission
+    observation = first.visit.observations.get()
+    assert observation.category == "not_applicable"  # an adult's work is not child labour
+    assert not Identification.objects.exists()
+    # The facilitator reopens the form: the child is 14, not 19, and the head's name was wrong.
+    edit = _edit_of(world, first, head_name="Ilunga Kalenga", children=[default_child(age="14")])
+    later = receive(edit).submission
+    assert (later.status, later.previous, later.visit) == (
+        SubmissionStatus.PROCESSED,
+        first,
+        first.visit,
+    )
+    first.refresh_from_db()
+    assert first.status == SubmissionStatus.SUPERSEDED
+    assert Visit.objects.count() == Household.objects.count() == Child.objects.count() == 1
+    observation.refresh_from_db()
+    assert observation.category == "hazardous_child_labour"
+    assert Identification.objects.get().child == observation.child
+    assert Household.objects.get().head_name == "Ilunga Kalenga"
+    event = AuditEvent.objects.filter(action="submission:process", subject_id=str(later.pk)).get()
+    assert event.changes["edit_of"] == first.pk
+    assert event.changes["corrected"] == ["child[1]/age", "head_name"]
+    assert AuditEvent.objects.filter(action="child:update").exists()
+
+
+def test_an_edit_changing_what_was_observed_waits_for_a_person_who_is_told_what_to_do(
+    world, receive, django_capture_on_commit_callbacks
+):
+    first = receive(_body(world)).submission
+    fewer_hours = [{"task": "digging", "hours": "6", "hazards": "heavy_loads", "night": "no"}]
+    edit = _edit_of(
+        world, first, head_name="Ilunga Kalenga", children=[default_child(activity=fewer_hours)]
     )
     later = receive(edit).submission
-    assert later.previous == first
-    assert later.review_code == "submission.edit_after_processing"
+    assert later.status == SubmissionStatus.NEEDS_REVIEW
+    assert later.review_code == "submission.edit_changes_observations"
+    assert later.review_field == "child[1]/activity[1]/hazards"
+    assert "child[1]/activity[1]/hours" in later.review_reason
+    assert "head_name" not in later.review_reason  # that one a service can correct
+    assert Household.objects.get().head_name == "Mwamba Kalenga"  # nothing applied yet
+    # Staff set the observed answers back to the first version's: the rest is applied.
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_correct(
+            actor=world.hub_admin,
+            submission=later,
+            corrections={
+                "child[1]/activity[1]/hours": "20",
+                "child[1]/activity[1]/hazards": "heavy_loads dangerous_tools",
+            },
+        )
+    later.refresh_from_db()
+    assert later.status == SubmissionStatus.PROCESSED, later.review_reason
+    assert Household.objects.get().head_name == "Ilunga Kalenga"
     assert Visit.objects.count() == 1
+
+
+def test_an_edit_with_an_impossible_age_points_at_the_answer(world, receive):
+    first = receive(_body(world)).submission
+    born = Child.objects.get().birth_date
+    later = receive(_edit_of(world, first, children=[default_child(age="140")])).submission
+    assert later.status == SubmissionStatus.NEEDS_REVIEW
+    assert later.review_field == "child[1]/age"
+    assert Child.objects.get().birth_date == born  # nothing changed
 
 
 def test_parse_refuses_entities_and_missing_ids():
