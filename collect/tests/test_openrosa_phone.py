@@ -201,6 +201,20 @@ def test_deprecated_id_edit_becomes_a_linked_version(phone, world):
     assert Visit.objects.count() == 1
 
 
+def test_an_edit_after_processing_corrects_the_child_and_reclassifies(phone, world):
+    first_id = new_instance_id()
+    adult = default_child(age="19")
+    assert phone.submit(_visit(world, instance_id=first_id, children=[adult])).status == 201
+    assert not Identification.objects.exists()
+    edit = _visit(world, deprecated_id=first_id, children=[default_child(age="13")])
+    assert _openrosa(phone.submit(edit)).status == 201
+    later = Submission.objects.get(deprecated_id=first_id)
+    assert later.status == SubmissionStatus.PROCESSED, later.review_reason
+    assert Visit.objects.count() == Child.objects.count() == 1
+    assert Visit.objects.get().observations.get().category == "hazardous_child_labour"
+    assert Identification.objects.filter(status="open").count() == 1
+
+
 @pytest.mark.parametrize("credentials", [None, ("phone-nobody", "x"), ("wrong", "")])
 def test_bad_credentials_get_a_basic_challenge(world, server, credentials):
     client = Phone(server, *(credentials or ("", "")))
