@@ -34,7 +34,7 @@ from monitoring.models import (
     Visit,
 )
 from monitoring.services import batch
-from monitoring.services.children import child_register, duplicate_key
+from monitoring.services.children import birth_date_from, child_register, duplicate_key
 from monitoring.services.households import household_create
 from monitoring.services.visits import ObservationInput, visit_record
 from monitoring.tests.factories import make_child, make_household
@@ -441,6 +441,34 @@ def test_bulk_and_per_row_agree_on_known_children_and_open_identifications(
     [identification] = bulk[2]["identifications"]
     # one identification, raised to worst forms and immediate urgency by the later visits
     assert identification[1:5] == ("import:v-1", "import:v-3", "worst_forms", "immediate")
+
+
+def test_bulk_and_per_row_find_the_same_candidates_among_known_children(
+    world, checked, imported, monkeypatch
+):
+    # Known children named like the imported one: a live one in another household is a
+    # candidate, a merged record is not, nor one born on another day.
+    born, _estimated = birth_date_from(
+        birth_date=None, estimated_age=13, estimated_on=date(2026, 10, 1)
+    )
+    twin = make_child(world.hub_admin, make_household(world.hub_admin, world.village),
+                      birth_date=born, external_id="import:twin")  # fmt: skip
+    merged = make_child(world.hub_admin, make_household(world.hub_admin, world.village),
+                        birth_date=born, external_id="import:merged")  # fmt: skip
+    make_child(world.hub_admin, make_household(world.hub_admin, world.village),
+               birth_date=date(2013, 3, 1), external_id="import:older")  # fmt: skip
+    Child.objects.filter(pk=merged.pk).update(merged_into=twin)
+    DuplicateCandidate.objects.all().delete()
+    data = csv_bytes([KOBO_HEADER, _kobo_row(1, child_1_consent_identification="oui")])
+    per_row = _run(world, checked, imported, data, "kobo_household_visit", bulk=False,
+                   monkeypatch=monkeypatch)  # fmt: skip
+    _forget_imported()
+    bulk = _run(world, checked, imported, data, "kobo_household_visit", bulk=True,
+                monkeypatch=monkeypatch)  # fmt: skip
+    assert bulk == per_row
+    assert bulk[2]["candidates"] == [
+        ("import:twin", f"kobo:{_uuid(1)}:child:1", "same_name_and_birth_date")
+    ]
 
 
 def test_all_or_nothing_keeps_its_meaning_on_the_bulk_path(world, checked, imported, monkeypatch):
