@@ -275,3 +275,41 @@ def test_a_follow_up_of_a_child_with_a_household_still_needs_it(world):
         _follow_up(world.facilitator, child)
 
     assert refused.value.code == "visit.household_required"
+
+
+def api_post(client, user, path, body):
+    import json
+
+    return client.post(
+        path,
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {_token(user)}"},
+    )
+
+
+def test_the_api_records_a_follow_up_site_visit_of_the_child(world, client_for, seller, mine):
+    body = {
+        "kind": "site",
+        "visited_on": str(date.today()),  # noqa: DTZ011 — a visit day
+        "site_id": mine.pk,
+        "children": [
+            {
+                "child_id": seller.pk,
+                "school_status": "not_enrolled",
+                "activities": [{"task": "market_vending", "hours_per_week": 4}],
+            }
+        ],
+    }
+    client = client_for(None)
+
+    recorded = api_post(client, world.facilitator, "/api/v1/visits", body)
+    refused = api_post(client, world.other_facilitator, "/api/v1/visits", body)
+
+    assert recorded.status_code == 201
+    assert_matches_schema(recorded, "/api/v1/visits", "post")
+    (seen,) = recorded.json()["observations"]
+    assert seen["reasons"][0]["rule_id"] == "DRC-MINE-SITE-ANY-WORK"
+    assert refused.status_code == 400  # the site is not theirs: refused before any child
+    assert refused.json()["field"] == "site_id"
+    assert Observation.objects.filter(child=seller).count() == 2
