@@ -72,14 +72,21 @@ def compute_facts(
         return {f"{path}__in": ids}
 
     children = list(
-        Child.objects.filter(id__in=ids, merged_into__isnull=True).values(
-            "id", "household_id", "household__area_id", "household__area__path", "sex", "birth_date"
+        Child.objects.filter(**of_children("id"), merged_into__isnull=True).values(
+            "id",
+            "household_id",
+            "household__area_id",
+            "household__area__path",
+            "area_id",
+            "area__path",
+            "sex",
+            "birth_date",
         )
     )
     if not children:
         return {}
     ids = [row["id"] for row in children]
-    households = {row["household_id"] for row in children}
+    households = {row["household_id"] for row in children if row["household_id"] is not None}
     first_of_household: dict[int, int] = {}
     for household_id, child_id in (
         Child.objects.filter(household_id__in=households, merged_into__isnull=True)
@@ -168,13 +175,19 @@ def compute_facts(
         seen = sorted(observations.get(child_id, ()))
         identification = first_identification.get(child_id)
         case = latest_case.get(child_id)
+        # A child met without a household (decision 0009) counts in the community where met,
+        # and counts no household.
+        in_household = row["household_id"] is not None
         fact = ChildFact(
             child_id=child_id,
             household_id=row["household_id"],
-            community_id=row["household__area_id"],
-            territory_id=territory_of(row["household__area__path"]),
+            community_id=row["household__area_id"] if in_household else row["area_id"],
+            territory_id=territory_of(
+                row["household__area__path"] if in_household else row["area__path"]
+            ),
             sex=row["sex"],
-            counts_household=first_of_household.get(row["household_id"]) == child_id,
+            counts_household=in_household
+            and first_of_household.get(row["household_id"]) == child_id,
             first_observed_on=seen[0][0] if seen else None,
             latest_category=seen[-1][2] if seen else "",
             refreshed_at=now,

@@ -34,7 +34,8 @@ class ChildFact(models.Model):
     is rebuilt, never the source of a decision, and no join is needed to count it."""
 
     child_id = models.BigIntegerField(primary_key=True)
-    household_id = models.BigIntegerField()
+    # None for a child met without a household (monitoring decision 0009).
+    household_id = models.BigIntegerField(null=True)
     community_id = models.BigIntegerField()
     # The territory or city above the community: the area grain of the programme cube.
     territory_id = models.BigIntegerField()

@@ -138,7 +138,11 @@ def changed_children(state: RefreshState) -> set[int]:
     # A sibling may now be the child who counts the household: refresh whole households.
     households: set[int] = set()
     for batch in _batches(sorted(ids), 5000):
-        households.update(Child.objects.filter(id__in=batch).values_list("household_id", flat=True))
+        households.update(
+            Child.objects.filter(id__in=batch, household__isnull=False).values_list(
+                "household_id", flat=True
+            )
+        )
     for batch in _batches(sorted(households), 5000):
         ids.update(Child.objects.filter(household_id__in=batch).values_list("id", flat=True))
     return ids

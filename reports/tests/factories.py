@@ -11,6 +11,7 @@ from cases.choices import OPEN_CASE_STATES, CaseState, ClosureReason
 from cases.models import Case
 from cases.services import closure, transfers
 from cases.tests.factories import advance, open_case, working_follow_up
+from geo.models import Site
 from monitoring.choices import IdentificationStatus, SchoolStatus, Sex, VisitKind
 from monitoring.models import Child, Identification
 from monitoring.services.visits import ActivityInput, ObservationInput, visit_record
@@ -49,6 +50,7 @@ def add_child(world, rng: random.Random, *, working: bool, area=None) -> Child:
 
 
 def see(world, child: Child, *, working: bool, days_ago: int = 0) -> None:
+    assert child.household is not None  # these children are all registered in a household
     area = child.household.area
     facilitator = facilitator_for(world, area)
     activities = (ActivityInput("washing_ore", 10, ("dust_or_chemicals",)),) if working else ()
@@ -70,7 +72,7 @@ def see(world, child: Child, *, working: bool, days_ago: int = 0) -> None:
     )
 
 
-def see_at_site(world, rng: random.Random, sites: list, child: Child | None = None) -> None:
+def see_at_site(world, rng: random.Random, sites: list[Site], child: Child | None = None) -> None:
     """A child seen working at a mine site, which may lie outside the child's community."""
     children = list(Child.objects.filter(merged_into__isnull=True).order_by("id"))
     if not children:
@@ -92,6 +94,24 @@ def see_at_site(world, rng: random.Random, sites: list, child: Child | None = No
             )
         ],
     )
+
+
+def met_at_site(world, rng: random.Random, site: Site) -> Child:
+    """A child met working at a mine site whose family is not known yet: registered without a
+    household, in the site's community."""
+    facilitator = facilitator_for(world, site.area)
+    age = rng.randint(8, 17)
+    today = timezone.localdate()
+    child = make_child(
+        facilitator,
+        None,
+        first_name=f"Met{rng.randint(1, 10**6)}",
+        birth_date=date(today.year - age, rng.randint(1, 12), rng.randint(1, 28)),
+        sex=rng.choice([Sex.FEMALE, Sex.MALE]),
+        met_in=site.area,
+    )
+    see_at_site(world, rng, [site], child=child)
+    return child
 
 
 def open_a_case(world, rng: random.Random) -> Case | None:

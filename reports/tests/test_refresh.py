@@ -33,6 +33,7 @@ OPERATIONS = [
     "clean",
     "see_again",
     "at_site",
+    "met_at_site",
     "open",
     "step",
     "relapse",
@@ -52,8 +53,12 @@ def _apply(world, rng: random.Random, operation: str, company) -> None:
         factories.add_child(world, rng, working=operation == "working")
     elif operation == "at_site":
         factories.see_at_site(world, rng, list(Site.objects.order_by("id")))
+    elif operation == "met_at_site":
+        factories.met_at_site(world, rng, rng.choice(list(Site.objects.order_by("id"))))
     elif operation == "see_again":
-        factories.see(world, rng.choice(children), working=rng.random() < 0.5, days_ago=0)
+        in_households = [child for child in children if child.household_id is not None]
+        if in_households:
+            factories.see(world, rng.choice(in_households), working=rng.random() < 0.5)
     elif operation == "open":
         factories.open_a_case(world, rng)
     elif operation == "step":
@@ -210,11 +215,16 @@ def test_chain_counts_a_child_at_its_site_once_wherever_the_child_lives(world, a
         child = factories.add_child(world, rng, working=False, area=area)
         factories.see_at_site(world, rng, [chain.deep_site], child=child)
     factories.add_child(world, rng, working=True, area=world.other_village)
+    # Met at the chain's mine without a household: counted in the mine's community, once.
+    met = factories.met_at_site(world, rng, chain.deep_site)
     refresh_indicators()
-    assert ChildFact.objects.filter(site_id=chain.deep_site.pk).count() == 2
+    assert ChildFact.objects.filter(site_id=chain.deep_site.pk).count() == 3
+    fact = ChildFact.objects.get(child_id=met.pk)
+    assert (fact.household_id, fact.community_id) == (None, world.village.pk)
+    assert not fact.counts_household
     everything = Filters(start=date(2000, 1, 1), end=timezone.localdate().replace(day=1))
-    assert chain_counts(company, everything).total(Measure.CHILDREN_IDENTIFIED) == 2
-    assert read_counts(everything).total(Measure.CHILDREN_IDENTIFIED) == 3
+    assert chain_counts(company, everything).total(Measure.CHILDREN_IDENTIFIED) == 3
+    assert read_counts(everything).total(Measure.CHILDREN_IDENTIFIED) == 4
     assert_reads_match_facts(company)
 
 
