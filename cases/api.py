@@ -66,6 +66,8 @@ def _require_any(request: HttpRequest, permissions: tuple[Permission, ...], what
 
 
 def _case(request: HttpRequest, case_id: int) -> Case:
+    """The case if the caller may read it; 404 otherwise, as for a case that does not exist."""
+    _require_any(request, (Permission.CASE_READ,), "case")
     try:
         return get_case_for_user(request.user, case_id)
     except Http404:
@@ -115,7 +117,7 @@ def _referral_out(referral: Referral, now: Any) -> dict[str, Any]:
 
 
 def _case_out(case: Case, now: Any) -> dict[str, Any]:
-    area = case.child.household.area
+    area = case.child.community
     return {
         "id": case.pk,
         "number": case.number,
@@ -296,7 +298,6 @@ def list_cases(request: HttpRequest, filters: Query[CaseListQuery]) -> dict[str,
     summary="One case with its timeline (the read is audited)",
 )
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    _require_any(request, (Permission.CASE_READ,), "case")
     case = _case(request, case_id)
     notes.case_view_record(actor=request.user, case=case, via="api")
     plan = selectors.case_plan(case)
@@ -321,32 +322,27 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     }
 
 
-_TRANSITIONS: dict[str, Callable[[Any, Case, TransitionIn], object]] = {
-    "start_protection": lambda actor, case, payload: lifecycle.case_start_protection(
-        actor=actor, case=case, expected_version=payload.version, note=payload.note
-    ),
-    "start_assessment": lambda actor, case, payload: lifecycle.case_start_assessment(
-        actor=actor, case=case, expected_version=payload.version, note=payload.note
-    ),
-    "agree_plan": lambda actor, case, payload: lifecycle.case_agree_plan(
-        actor=actor, case=case, expected_version=payload.version, note=payload.note
-    ),
-    "approve_plan": lambda actor, case, payload: lifecycle.plan_approve(
-        actor=actor, case=case, expected_version=payload.version, note=payload.note
-    ),
-    "start_remediation": lambda actor, case, payload: lifecycle.case_start_remediation(
-        actor=actor, case=case, expected_version=payload.version, started_on=payload.started_on
-    ),
-    "approve_closure": lambda actor, case, payload: closure.case_approve_closure(
-        actor=actor, case=case, expected_version=payload.version, note=payload.note
-    ),
-    "reject_closure": lambda actor, case, payload: closure.case_reject_closure(
-        actor=actor, case=case, expected_version=payload.version, note=payload.note
-    ),
-    "reopen": lambda actor, case, payload: closure.case_reopen_after_relapse(
-        actor=actor, case=case, expected_version=payload.version, note=payload.note
-    ),
+# Each action's service, and the one field of the payload it takes besides the version.
+_TRANSITIONS: dict[str, tuple[Callable[..., object], str]] = {
+    "start_protection": (lifecycle.case_start_protection, "note"),
+    "start_assessment": (lifecycle.case_start_assessment, "note"),
+    "agree_plan": (lifecycle.case_agree_plan, "note"),
+    "approve_plan": (lifecycle.plan_approve, "note"),
+    "start_remediation": (lifecycle.case_start_remediation, "started_on"),
+    "approve_closure": (closure.case_approve_closure, "note"),
+    "reject_closure": (closure.case_reject_closure, "note"),
+    "reopen": (closure.case_reopen_after_relapse, "note"),
 }
+
+
+def _apply_transition(actor: Any, case: Case, payload: TransitionIn) -> None:
+    service, field = _TRANSITIONS[payload.action.value]
+    service(
+        actor=actor,
+        case=case,
+        expected_version=payload.version,
+        **{field: getattr(payload, field)},
+    )
 
 
 @router.post(
@@ -355,9 +351,8 @@ _TRANSITIONS: dict[str, Callable[[Any, Case, TransitionIn], object]] = {
     summary="Move a case on (one lifecycle step); 400 `case.stale` if someone changed it",
 )
 def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn) -> dict[str, Any]:
-    _require_any(request, (Permission.CASE_READ,), "case")
     case = _case(request, case_id)
-    _TRANSITIONS[payload.action.value](request.user, case, payload)
+    _apply_transition(request.user, case, payload)
     return _fresh_case_out(request, case)
 
 
@@ -367,7 +362,6 @@ def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn) -
     summary="Close a case (by the closure rule, or another reason with an explanation)",
 )
 def close_case(request: HttpRequest, case_id: int, payload: CloseIn) -> dict[str, Any]:
-    _require_any(request, (Permission.CASE_READ,), "case")
     case = _case(request, case_id)
     closure.case_close(
         actor=request.user,
@@ -402,7 +396,6 @@ def _plan_out(case: Case) -> dict[str, Any]:
     summary="The remediation plan of a case, with its items",
 )
 def get_plan(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    _require_any(request, (Permission.CASE_READ,), "case")
     return _plan_out(_case(request, case_id))
 
 
@@ -414,7 +407,6 @@ def get_plan(request: HttpRequest, case_id: int) -> dict[str, Any]:
 def add_plan_item(
     request: HttpRequest, case_id: int, payload: PlanItemIn
 ) -> Status[dict[str, Any]]:
-    _require_any(request, (Permission.CASE_READ,), "case")
     case = _case(request, case_id)
     item = plans.plan_item_add(
         actor=request.user,
@@ -438,7 +430,6 @@ def add_plan_item(
 def set_plan_item_status(
     request: HttpRequest, case_id: int, item_id: int, payload: PlanItemStatusIn
 ) -> dict[str, Any]:
-    _require_any(request, (Permission.CASE_READ,), "case")
     case = _case(request, case_id)
     item = selectors.get_plan_item(case, item_id)
     if item is None:
@@ -464,7 +455,6 @@ def set_plan_item_status(
 def list_follow_ups(
     request: HttpRequest, case_id: int, filters: Query[FollowUpListQuery]
 ) -> dict[str, Any]:
-    _require_any(request, (Permission.CASE_READ,), "case")
     case = _case(request, case_id)
     page = selectors.follow_up_page(case, cursor=filters.cursor, limit=filters.limit)
     return {
@@ -481,7 +471,6 @@ def list_follow_ups(
 def record_follow_up(
     request: HttpRequest, case_id: int, payload: FollowUpIn
 ) -> Status[dict[str, Any]]:
-    _require_any(request, (Permission.CASE_READ,), "case")
     case = _case(request, case_id)
     follow_up = case_record_follow_up(
         actor=request.user,

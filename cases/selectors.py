@@ -64,6 +64,8 @@ CASE_LIST_COLUMNS = (
     "child__code",
     "child__household__area__code",
     "child__household__area__name",
+    "child__area__code",  # a child met without a household: the community where met
+    "child__area__name",
     "agency__name",
     "case_manager__full_name",
     "case_manager__username",
@@ -82,7 +84,9 @@ def case_page(
     """One keyset page of the cases the user may see, newest first or most due first."""
     queryset = (
         cases_visible_to(user)
-        .select_related("child__household__area", "agency", "case_manager", "sponsor")
+        .select_related(
+            "child__household__area", "child__area", "agency", "case_manager", "sponsor"
+        )
         .only(*CASE_LIST_COLUMNS)
     )
     if search := filters.search.strip():
@@ -100,7 +104,10 @@ def case_page(
     if filters.agency_id is not None:
         queryset = queryset.filter(agency_id=filters.agency_id)
     if filters.area is not None:
-        queryset = queryset.filter(child__household__area__path__startswith=filters.area.path)
+        queryset = queryset.filter(
+            Q(child__household__area__path__startswith=filters.area.path)
+            | Q(child__household__isnull=True, child__area__path__startswith=filters.area.path)
+        )
     if filters.mine:
         queryset = queryset.filter(case_manager_id=getattr(user, "pk", None))
     order = CASE_SORTS.get(filters.sort, CASE_SORTS["newest"])

@@ -312,7 +312,7 @@ def referral_create_for_child(
     )
     child = (
         Child.objects.select_for_update(of=("self",))
-        .select_related("household__area")
+        .select_related("household__area", "area")
         .get(pk=child.pk)
     )
     if child.merged_into_id is not None:
@@ -328,7 +328,7 @@ def referral_create_for_child(
             "referral.identification_open",
             _("This child is waiting at the referral desk: refer them from the desk."),
         )
-    area = child.household.area
+    area = child.community
     require_agency_can_take_case(agency, area=area)
     now = timezone.now()
     referral = Referral.objects.create(

@@ -33,7 +33,7 @@ def lock_case(case: Case | int) -> Case:
     case_id = case if isinstance(case, int) else case.pk
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("child__household__area", "agency", "case_manager")
+        .select_related("child__household__area", "child__area", "agency", "case_manager")
         .get(pk=case_id)
     )
 

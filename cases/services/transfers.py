@@ -72,7 +72,7 @@ def case_transfer(
         summary, "case.transfer_summary", _("Summarise what your agency did."), "summary"
     )
     # The child may have moved: the new agency must serve where the child lives now.
-    require_agency_can_take_case(to_agency, area=case.child.household.area)
+    require_agency_can_take_case(to_agency, area=case.child.community)
     require_assignable(to_case_manager, to_agency.pk)
     previous = case.transfers.filter(to_agency_id=case.agency_id).order_by("-id").first()
     held_since = previous.transferred_at if previous is not None else case.opened_at

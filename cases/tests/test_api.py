@@ -14,10 +14,16 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from audit.models import AuditEvent
-from cases.choices import CaseState, ReferralStatus
+from cases.choices import CaseState, ReferralSource, ReferralStatus
 from cases.models import Case, Referral
-from cases.services.referrals import referral_create
+from cases.services.referrals import (
+    referral_accept,
+    referral_create,
+    referral_create_for_child,
+)
 from cases.tests.factories import accredit, advance, identify_child, open_case
+from monitoring.choices import Urgency
+from monitoring.tests.factories import make_child
 from tests.openapi import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
@@ -291,3 +297,30 @@ def test_only_the_desk_refers_through_the_api(world, agencies, api, persona):
     assert response.status_code == 404
     assert_matches_schema(response, REFERRALS, "post")
     assert not Referral.objects.exists()
+
+
+def test_a_child_met_without_a_household_is_listed_in_the_community_where_met(
+    world, agencies, api, client_for
+):
+    """A child found on a site, family unknown: the case shows the community where met."""
+    child = make_child(world.facilitator, None, first_name="Tumaini", met_in=world.village)
+    referral = referral_create_for_child(
+        actor=world.hub_admin,
+        child=child,
+        agency=agencies.one,
+        source=ReferralSource.MANUAL,
+        urgency=Urgency.HIGH,
+        note="Met at the washing pond; family not known yet.",
+    )
+    case = referral_accept(
+        actor=world.case_manager, referral=referral, case_manager=world.case_manager
+    )
+    response = api("case_manager").get(CASES, {"area": world.village.pk})
+    assert_matches_schema(response, CASES)
+    (item,) = response.json()["items"]
+    assert item["id"] == case.pk
+    assert item["area"]["code"] == world.village.code
+    assert api("case_manager").get(CASES, {"area": world.other_village.pk}).json()["items"] == []
+    page = client_for(world.case_manager).get("/cases/")
+    assert world.village.name in page.content.decode()
+    assert api("other_agency_case_manager").get(CASES).json()["items"] == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -32,7 +32,7 @@ OUTSIDERS = [
 ]
 
 
-def _later(days: float) -> timezone.datetime:
+def _later(days: float) -> datetime:
     return timezone.now() + timedelta(days=days)
 
 
@@ -189,7 +189,7 @@ def test_the_e_mail_names_no_child_and_links_to_the_record(
     manager_mail = by_address[world.case_manager.email]
     assert case.number in manager_mail.body
     for message in mail.outbox:
-        text = message.subject + message.body
+        text = f"{message.subject}\n{message.body}"
         for name in ("Zawadi", "Furaha", "Ilunga", "Head of"):
             assert name not in text
 

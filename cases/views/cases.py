@@ -502,7 +502,7 @@ def _transfer_staff(agencies: list[Any]) -> list[tuple[Any, str]]:
 def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
     require_any(request, *CASE_READERS)
     case = get_case_for_user(request.user, case_id)
-    suggestions = agency_suggestions(area=case.child.household.area)
+    suggestions = agency_suggestions(area=case.child.community)
     agencies = [option.agency for option in suggestions.eligible if option.agency != case.agency]
     form = TransferForm(request.POST or None, agencies=agencies, staff=_transfer_staff(agencies))
     if request.method == "POST" and form.is_valid():

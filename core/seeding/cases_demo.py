@@ -501,7 +501,8 @@ class Play:
 
     def consent(self, day: date) -> None:
         case = self._case()
-        caregiver = case.child.household.caregivers.filter(is_head=True).first()
+        household = case.child.household
+        caregiver = household.caregivers.filter(is_head=True).first() if household else None
         for kind in (ConsentKind.CAREGIVER_CONSENT, ConsentKind.CHILD_ASSENT):
             case_consent_record(
                 actor=self.manager, case=case, kind=kind, given=True, obtained_on=day,
