@@ -49,7 +49,11 @@ from monitoring.models import (
     Observation,
 )
 from monitoring.selectors import Reason, explain_reasons
-from monitoring.services.duplicates import SAME_HOUSEHOLD_FIRST_NAME, SAME_NAME_AND_BIRTH_DATE
+from monitoring.services.duplicates import (
+    SAME_COMMUNITY_FIRST_NAME,
+    SAME_HOUSEHOLD_FIRST_NAME,
+    SAME_NAME_AND_BIRTH_DATE,
+)
 
 # Most urgent first; the id makes the keyset total.
 DESK_ORDER = ("deadline_at", "id")
@@ -62,6 +66,10 @@ DUPLICATE_REASON_LABELS = {
     ),
     SAME_NAME_AND_BIRTH_DATE: gettext_lazy(
         "Same full name and date of birth, in two different households"
+    ),
+    SAME_COMMUNITY_FIRST_NAME: gettext_lazy(
+        "Same first name, born within two years of each other: one was met in the other's "
+        "community without a known household"
     ),
 }
 

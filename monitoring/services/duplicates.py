@@ -4,7 +4,8 @@ Candidates are found by comparing keyed hashes, never plaintext: two records are
 when they share a first name (hash) in the same household with birth years at most two apart,
 or share a full name (hash) and date of birth anywhere in the programme. For a child whose
 household is not known, "the same household" is the other children met without a household in
-the same community.
+the same community; and such a child is also paired with the children of that community's
+households who share the first name and birth years (the family may be on file already).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from monitoring.models import Child, DuplicateCandidate, Identification
 
 SAME_HOUSEHOLD_FIRST_NAME = "same_household_first_name"
 SAME_NAME_AND_BIRTH_DATE = "same_name_and_birth_date"
+SAME_COMMUNITY_FIRST_NAME = "same_community_first_name"
 BIRTH_YEAR_TOLERANCE = 2
 
 
@@ -33,18 +35,27 @@ def find_candidates(child: Child) -> list[DuplicateCandidate]:
     """Record candidate pairs for `child`; already known pairs are left as they are."""
     live = Child.objects.filter(merged_into__isnull=True).exclude(pk=child.pk)
     year = child.birth_date.year
-    same_place = (
-        Q(household_id=child.household_id)
-        if child.household_id is not None
-        else Q(household__isnull=True, area_id=child.area_id)
-    )
-    same_household = live.filter(
-        same_place,
+    if child.household is not None:
+        same_place = Q(household_id=child.household_id)
+        met_nearby = Q(household__isnull=True, area_id=child.household.area_id)
+    else:
+        same_place = Q(household__isnull=True, area_id=child.area_id)
+        met_nearby = Q(household__area_id=child.area_id)
+    same_first_name = live.filter(
+        same_place | met_nearby,
         first_name_hash=child.first_name_hash,
         birth_date__year__gte=year - BIRTH_YEAR_TOLERANCE,
         birth_date__year__lte=year + BIRTH_YEAR_TOLERANCE,
-    ).values_list("id", flat=True)
-    found = [(other_id, SAME_HOUSEHOLD_FIRST_NAME) for other_id in same_household]
+    ).values_list("id", "household_id")
+    found = [
+        (
+            other_id,
+            SAME_HOUSEHOLD_FIRST_NAME
+            if household_id == child.household_id
+            else SAME_COMMUNITY_FIRST_NAME,
+        )
+        for other_id, household_id in same_first_name
+    ]
     if child.last_name:
         same_name = live.filter(
             ~same_place,
@@ -100,6 +111,7 @@ def duplicate_merge(*, actor: Any, candidate: DuplicateCandidate, keep: Child) -
         keep.save(update_fields=["last_name", "name_hash"])
     gone.merged_into = keep
     gone.save(update_fields=["merged_into"])
+    household_taken = _take_household(keep=keep, gone=gone)
     candidate.status = DuplicateStatus.MERGED
     candidate.reviewed_by = actor
     candidate.reviewed_at = timezone.now()
@@ -115,9 +127,25 @@ def duplicate_merge(*, actor: Any, candidate: DuplicateCandidate, keep: Child) -
             "merged": gone.pk,
             "observations_moved": moved_observations,
             "consents_moved": moved_consents,
+            **({"household_from_merged": household_taken} if household_taken else {}),
         },
     )
     return keep
+
+
+def _take_household(*, keep: Child, gone: Child) -> int | None:
+    """A record met without a household, kept over one in a household, joins that household:
+    merging is how a child met on a mine site meets their family's record (decision 0009)."""
+    if keep.household_id is not None or gone.household is None:
+        return None
+    # Imported here: the children services import this module.
+    from monitoring.services.children import duplicate_key
+
+    keep.household = gone.household
+    keep.area = None
+    keep.duplicate_key = duplicate_key(keep.first_name, keep.birth_date, gone.household)
+    keep.save(update_fields=["household", "area", "duplicate_key"])
+    return gone.household.pk
 
 
 def _merge_identifications(*, keep: Child, gone: Child) -> None:

@@ -313,3 +313,27 @@ def test_the_api_records_a_follow_up_site_visit_of_the_child(world, client_for, 
     assert refused.status_code == 400  # the site is not theirs: refused before any child
     assert refused.json()["field"] == "site_id"
     assert Observation.objects.filter(child=seller).count() == 2
+
+
+def test_the_family_already_on_file_is_offered_as_a_duplicate_and_the_merge_keeps_it(world, seller):
+    from monitoring.models import DuplicateCandidate
+    from monitoring.services.duplicates import duplicate_merge
+
+    household = make_household(world.facilitator, world.village)
+    at_home = make_child(
+        world.facilitator, household, first_name="Furaha", birth_date=date(2013, 1, 1)
+    )
+    elsewhere = make_household(world.other_facilitator, world.other_village)
+    make_child(world.other_facilitator, elsewhere, first_name="Furaha", birth_date=date(2012, 5, 1))
+
+    candidate = DuplicateCandidate.objects.get()
+    assert {candidate.child_id, candidate.other_id} == {seller.pk, at_home.pk}
+    assert candidate.reason == "same_community_first_name"
+
+    duplicate_merge(actor=world.hub_admin, candidate=candidate, keep=seller)
+
+    seller.refresh_from_db()
+    assert (seller.household, seller.area) == (household, None)
+    merged = AuditEvent.objects.get(action=Action.CHILD_MERGE)
+    assert merged.changes["household_from_merged"] == household.pk
+    assert Observation.objects.filter(child=seller).count() == 1
