@@ -337,3 +337,20 @@ def test_the_family_already_on_file_is_offered_as_a_duplicate_and_the_merge_keep
     merged = AuditEvent.objects.get(action=Action.CHILD_MERGE)
     assert merged.changes["household_from_merged"] == household.pk
     assert Observation.objects.filter(child=seller).count() == 1
+
+
+def test_the_preview_of_a_mine_site_visit_explains_the_mine_site_rule(world, client_for, mine):
+    data = visit_post(
+        kind="site",
+        household="",
+        site=str(mine.pk),
+        action="preview",
+        children=[new_child("Furaha", activities=[activity("market_vending", "6")])],
+    )
+
+    response = client_for(world.facilitator).post(reverse("monitoring:visit_preview"), data)
+
+    html = response.content.decode()
+    assert "Hazardous child labour" in html
+    assert "The child was met on a mine site and worked at least 1 hour" in html
+    assert not Child.objects.exists()
