@@ -128,7 +128,7 @@ def review_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     if request.method == "GET":
         submission_view_record(actor=user, submission=submission)
     if request.method == "POST":
-        fields = {path for path, _received, _now in selectors.fixable_fields(submission)}
+        fields = {row[0] for row in selectors.fixable_fields(submission)}
         corrections = {path: str(request.POST[path]) for path in fields if path in request.POST}
         try:
             submission_correct(actor=user, submission=submission, corrections=corrections)

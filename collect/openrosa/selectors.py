@@ -14,7 +14,7 @@ from access.principal import principal_for
 from accounts.models import DeviceCredential, User
 from accounts.roles import Permission
 from collect.models import Submission, SubmissionStatus
-from collect.openrosa.values import VERSION_FIELD
+from collect.openrosa.values import VERSION_FIELD, submission_values
 from collect.openrosa.xlsforms import published_form
 from core.pagination import Page, keyset_page
 
@@ -78,23 +78,30 @@ def get_submission_for_review(user: Any, submission_id: int) -> Submission:
     return submission
 
 
-def fixable_fields(submission: Submission) -> list[tuple[str, str, str]]:
-    """(path, value as received, value now) for every answer, the version first."""
+def fixable_fields(submission: Submission) -> list[tuple[str, str, str, str | None]]:
+    """(path, value as received, value now, first version's value) for every answer.
+
+    The version comes first. The last item is set only for an edit whose answer differs from
+    the version it replaces, which is what staff set back when an edit changed observed answers.
+    """
     from collect.openrosa.instance import parse_instance
 
     received = parse_instance(submission.xml.encode()).values
-    rows = [
+    first = submission_values(submission.previous) if submission.previous else {}
+    rows: list[tuple[str, str, str, str | None]] = [
         (
             VERSION_FIELD,
             submission.form_version,
             submission.corrections.get(VERSION_FIELD, submission.form_version),
+            None,
         )
     ]
-    rows += [
-        (path, value, submission.corrections.get(path, value))
-        for path, value in received.items()
-        if path not in {"start", "end"}
-    ]
+    for path, value in received.items():
+        if path in {"start", "end"}:
+            continue
+        now = submission.corrections.get(path, value)
+        before = first.get(path) if first and first.get(path) != value else None
+        rows.append((path, value, now, before))
     return rows
 
 

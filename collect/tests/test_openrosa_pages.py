@@ -114,6 +114,37 @@ def test_staff_review_fix_and_process_again(world, client_for, django_capture_on
     assert "child[1]/age" not in client.get(REVIEW).content.decode()
 
 
+def test_an_edit_in_review_shows_the_first_versions_answers_beside_the_edits(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    device, _secret = device_credential_create(
+        actor=world.facilitator, user=world.facilitator, label="phone"
+    )
+    first_id, today = new_instance_id(), timezone.localdate().isoformat()
+    version = VERSIONS["kinga_household_visit"]
+    fewer = [{"task": "digging", "hours": "6", "hazards": "heavy_loads", "night": "no"}]
+    for instance_id, deprecated_id, children in (
+        (first_id, "", [default_child()]),
+        (new_instance_id(), first_id, [default_child(activity=fewer)]),
+    ):
+        body = household_visit_xml(
+            community=world.village.code,
+            instance_id=instance_id,
+            deprecated_id=deprecated_id,
+            version=version,
+            visited_on=today,
+            children=children,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            submission = submission_receive(device=device, body=body, files=[]).submission
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.NEEDS_REVIEW
+    page = client_for(world.hub_admin).get(f"{REVIEW}{submission.pk}/").content.decode()
+    assert "First version: 20" in page  # the hours the edit changed, to set back
+    assert "First version: Amani" not in page  # unchanged answers carry no note
+    assert client_for(world.other_facilitator).get(f"{REVIEW}{submission.pk}/").status_code == 404
+
+
 def test_the_review_queue_is_for_staff_only(world, client_for, django_capture_on_commit_callbacks):
     submission = _refused_submission(world, django_capture_on_commit_callbacks)
     for persona in ("facilitator", "programme_manager", "case_manager", "no_role_user"):
