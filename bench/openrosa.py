@@ -379,9 +379,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=5)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    from config import gunicorn
+
+    # Production's settings (config/gunicorn.py) unless the command line says otherwise.
+    parser.add_argument("--workers", type=int, default=gunicorn.workers)
+    parser.add_argument("--threads", type=int, default=gunicorn.threads)
+    parser.add_argument(
+        "--worker-class", default=gunicorn.worker_class, choices=["gthread", "sync"]
+    )
     parser.add_argument("--processors", type=int, default=2, help="background workers")
     parser.add_argument("--drain-seconds", type=float, default=20)
     parser.add_argument("--modes", default="inline,queued,sustained")

@@ -18,6 +18,19 @@ from typing import Any
 from django.core.wsgi import get_wsgi_application
 from django.db import connection
 
+# Production's gunicorn settings (workers, threads, keep-alive, timeouts), so the bench serves
+# Kinga as a deployment does; bench/openrosa.py's command line may change the counts.
+from config.gunicorn import (  # noqa: F401 — gunicorn reads them from this module
+    graceful_timeout,
+    keepalive,
+    max_requests,
+    max_requests_jitter,
+    threads,
+    timeout,
+    worker_class,
+    workers,
+)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 _django = get_wsgi_application()
 _totals = {
