@@ -203,7 +203,11 @@ SECURE_SSL_REDIRECT = env.boolean("KINGA_SSL_REDIRECT", default=PRODUCTION)
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# Behind a TLS proxy the request's scheme comes from its header: always in production, and in
+# the demo when told (a laptop demo behind Caddy or nginx for a real phone, README), so that
+# the form list gives the phone https:// download addresses.
+_BEHIND_HTTPS_PROXY = env.boolean("KINGA_BEHIND_HTTPS_PROXY", default=PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _BEHIND_HTTPS_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
