@@ -153,6 +153,9 @@ class ReclassifyReport:
     changed: int = 0  # category changed
     reasons_changed: int = 0  # same category, different reasons (a new rule fired, say)
     transitions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Per rule, how many observations it fires for now and did not before, and the reverse.
+    rules_added: Counter[str] = field(default_factory=Counter)
+    rules_removed: Counter[str] = field(default_factory=Counter)
 
 
 def reclassify(
@@ -191,6 +194,8 @@ def reclassify(
                     report.transitions[(observation.category, result.category.value)] += 1
                 elif observation.reasons != reasons:
                     report.reasons_changed += 1
+                report.rules_added.update(set(reasons) - set(observation.reasons))
+                report.rules_removed.update(set(observation.reasons) - set(reasons))
                 observation.category = result.category.value
                 observation.reasons = reasons
                 observation.ruleset = result.ruleset_ref
@@ -215,6 +220,8 @@ def reclassify(
                 "changed": report.changed,
                 "reasons_changed": report.reasons_changed,
                 "transitions": {f"{old}->{new}": n for (old, new), n in report.transitions.items()},
+                "rules_added": dict(report.rules_added),
+                "rules_removed": dict(report.rules_removed),
             },
         )
     return report

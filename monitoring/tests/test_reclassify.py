@@ -43,6 +43,7 @@ def test_rerunning_under_icls_reports_and_stores_what_changed(fifteen_year_old_s
     call_command("reclassify", "--rules", "ilo-icls", stdout=out)
     assert "1 changed category" in out.getvalue()
     assert "child_labour -> no_child_labour: 1" in out.getvalue()
+    assert "  - DRC-MIN-AGE-16: 1" in out.getvalue()
     fifteen_year_old_selling.refresh_from_db()
     assert fifteen_year_old_selling.category == "no_child_labour"
     assert fifteen_year_old_selling.ruleset.startswith("ilo-icls@")
@@ -117,14 +118,17 @@ def test_a_new_reason_in_the_same_category_is_reported_apart(world):
             )
         ],
     )
-    Observation.objects.update(
-        reasons=["HAZ-SECTOR-MINING", "DRC-MIN-AGE-16"], ruleset="drc@2026.1"
-    )
+    stored = Observation.objects.get()
+    as_in_2026_1 = [rule for rule in stored.reasons if rule != "DRC-MINE-SITE-ANY-WORK"]
+    assert as_in_2026_1[0] == "HAZ-SECTOR-MINING"
+    Observation.objects.update(reasons=as_in_2026_1, ruleset="drc@2026.1")
     out = StringIO()
 
     call_command("reclassify", "--rules", "drc", stdout=out)
 
     assert "0 changed category, 1 kept their category with other reasons." in out.getvalue()
+    assert "  + DRC-MINE-SITE-ANY-WORK: 1" in out.getvalue()
     rerun = AuditEvent.objects.get(action="classification:rerun")
     assert (rerun.changes["changed"], rerun.changes["reasons_changed"]) == (0, 1)
+    assert rerun.changes["rules_added"] == {"DRC-MINE-SITE-ANY-WORK": 1}
     assert "DRC-MINE-SITE-ANY-WORK" in Observation.objects.get().reasons

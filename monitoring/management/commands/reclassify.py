@@ -38,3 +38,6 @@ class Command(BaseCommand):
         )
         for (old, new), count in sorted(report.transitions.items()):
             self.stdout.write(f"  {old} -> {new}: {count}")
+        for sign, counts in (("+", report.rules_added), ("-", report.rules_removed)):
+            for rule_id, count in sorted(counts.items()):
+                self.stdout.write(f"  {sign} {rule_id}: {count}")
