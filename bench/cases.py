@@ -178,7 +178,8 @@ MINE = f"c.case_manager_id = %s AND c.agency_id = %s AND c.state IN {OPEN}"
 LATE = "(c.step_due_at < %s OR c.next_follow_up_due_on < %s)"
 CASE_COLUMNS = "c.*, ch.code"
 CHILD_JOIN = "INNER JOIN monitoring_child ch ON ch.id = c.child_id"
-# cases.selectors.case_manager_work, query by query (10 rows each, as HOME_ROWS).
+# cases.selectors.case_manager_work, query by query (10 rows each, as HOME_ROWS), and the
+# count of the person's unread notifications.
 HOME_SQL = (
     f"SELECT {CASE_COLUMNS} FROM cases_case c {CHILD_JOIN} WHERE {MINE} AND {LATE} "
     "ORDER BY c.step_due_at, c.next_follow_up_due_on, c.id LIMIT 10",
@@ -199,6 +200,7 @@ HOME_SQL = (
     "AND i.status IN ('planned', 'in_progress') AND i.ends_on >= %s AND i.ends_on <= %s "
     "ORDER BY i.ends_on, i.id LIMIT 10",
     "SELECT * FROM accounts_organisation WHERE type = 'agency' AND id = %s",
+    "SELECT COUNT(*) FROM cases_notification WHERE recipient_id = %s AND unread",
 )
 
 
@@ -293,6 +295,7 @@ def measure_all(*, requests: int) -> tuple[list[Any], dict[str, float]]:
             _fetch(HOME_SQL[5], mine),
             _fetch(HOME_SQL[6], (*mine, today, today + ITEMS_ENDING_WITHIN)),
             _fetch(HOME_SQL[7], (agency_id,)),
+            _fetch(HOME_SQL[8], (manager_id,)),
         ]
 
     measures = [
