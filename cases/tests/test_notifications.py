@@ -253,3 +253,47 @@ def test_the_page_pages_by_keyset(world, agencies, client_for, django_capture_on
     assert {n.pk for n in first.items}.isdisjoint({n.pk for n in second.items})
     broken = client.get(reverse("cases:notifications") + "?cursor=not-a-cursor")
     assert broken.status_code == 200
+
+
+def test_finding_late_work_costs_the_same_queries_for_one_case_or_many(world, agencies):
+    """Set-based: a query per kind of deadline, never a query per late case."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    open_case(world)
+    notify_deadlines(now=_later(4))
+    Notification.objects.all().delete()
+    with CaptureQueriesContext(connection) as one:
+        notify_deadlines(now=_later(4))
+    for name in ("Neema", "Furaha", "Baraka"):
+        open_case(world, first_name=name)
+    Notification.objects.all().delete()
+    with CaptureQueriesContext(connection) as four:
+        created = notify_deadlines(now=_later(4))
+    assert created[NotificationKind.STEP_OVERDUE] == 4
+    assert len(four) == len(one)
+
+
+def test_the_desk_home_counts_referrals_past_their_deadline(world, agencies, client_for):
+    from cases.models import Referral
+
+    referral = referral_create(
+        actor=world.hub_admin, identification=identify_child(world), agency=agencies.one
+    )
+    home = client_for(world.programme_manager).get(reverse("core:home")).content.decode()
+    assert "Waiting for an agency's answer" in home
+    Referral.objects.filter(pk=referral.pk).update(deadline_at=_later(-1))
+    home = client_for(world.programme_manager).get(reverse("core:home")).content.decode()
+    assert "⚠</span> Answer overdue</dt><dd>1</dd>" in home
+    company_home = client_for(world.company_member).get(reverse("core:home")).content.decode()
+    assert "Answer overdue" not in company_home
+
+
+def test_the_command_says_what_it_wrote(world, agencies, capsys):
+    call_command("notify_deadlines")
+    assert "No new missed deadline." in capsys.readouterr().out
+    identification = identify_child(world)
+    identification.deadline_at = _later(-1)
+    identification.save(update_fields=["deadline_at"])
+    call_command("notify_deadlines")
+    assert "Child not referred in time: 2" in capsys.readouterr().out
