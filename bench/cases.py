@@ -151,14 +151,17 @@ def render(results: list[dict[str, Any]]) -> str:
 # ---- In the child process ---------------------------------------------------------------------
 
 # One page of GET /api/v1/cases: each case with its child, the child's community, the agency,
-# the case manager and the sponsor (cases.api._case_out), and one row more for next_cursor.
+# the case manager and the sponsor (cases.api._case_out), and one row more for next_cursor. A
+# child met without a household has its community on the child row (monitoring decision 0009).
 CASES_SQL = (
     "SELECT c.id, c.number, c.state, c.urgency, c.version, c.opened_at, c.step_due_at, "
     "c.next_follow_up_due_on, c.due_at, c.closed_at, c.closure_reason, ch.id, ch.code, "
-    "a.id, a.code, a.name, ag.id, ag.name, u.id, u.full_name, u.username, sp.id, sp.name "
+    "a.id, a.code, a.name, ma.id, ma.code, ma.name, ag.id, ag.name, u.id, u.full_name, "
+    "u.username, sp.id, sp.name "
     "FROM cases_case c INNER JOIN monitoring_child ch ON ch.id = c.child_id "
-    "INNER JOIN monitoring_household h ON h.id = ch.household_id "
-    "INNER JOIN geo_area a ON a.id = h.area_id "
+    "LEFT JOIN monitoring_household h ON h.id = ch.household_id "
+    "LEFT JOIN geo_area a ON a.id = h.area_id "
+    "LEFT JOIN geo_area ma ON ma.id = ch.area_id "
     "INNER JOIN accounts_organisation ag ON ag.id = c.agency_id "
     "INNER JOIN accounts_user u ON u.id = c.case_manager_id "
     "LEFT JOIN accounts_organisation sp ON sp.id = c.sponsor_id "
