@@ -30,7 +30,7 @@ from monitoring.choices import (
     SchoolStatus,
     Urgency,
 )
-from monitoring.classification import Category, Hazard, WorstForm
+from monitoring.classification import Category, Hazard, Place, WorstForm
 from monitoring.models import (
     Activity,
     Caregiver,
@@ -418,10 +418,11 @@ class Classifier:
     MEMORY = 100_000
 
     def __init__(self) -> None:
-        self._known: dict[tuple[int, WorkFacts], Verdict] = {}
+        self._known: dict[tuple[int, WorkFacts, Place | None], Verdict] = {}
 
-    def verdict(self, age: int, facts: WorkFacts) -> Verdict:
-        key = (age, facts)
+    def verdict(self, age: int, facts: WorkFacts, place: Place | None = None) -> Verdict:
+        """`place` as the visit gives it (`place_of_visit`): a mine site changes the verdict."""
+        key = (age, facts, place)
         found = self._known.get(key)
         if found is None:
             if len(self._known) >= self.MEMORY:  # bounded, for a million children
@@ -431,6 +432,7 @@ class Classifier:
                 activities=facts.activities,
                 chores_hours=facts.chores_hours,
                 worst_forms=facts.worst_forms,
+                place=place,
             )
             found = Verdict(
                 result.category.value,

@@ -52,7 +52,7 @@ from monitoring.models import (
     Visit,
 )
 from monitoring.services.children import child_name_hash, duplicate_key, first_name_hash
-from monitoring.services.classification import ActivityFacts, classify_facts
+from monitoring.services.classification import ActivityFacts, classify_facts, place_of_visit
 from monitoring.services.duplicates import (
     SAME_HOUSEHOLD_FIRST_NAME,
     SAME_NAME_AND_BIRTH_DATE,
@@ -219,20 +219,28 @@ def test_without_consent_a_child_keeps_a_first_name_only():
 
 @demo
 def test_every_stored_category_is_what_the_engine_says():
-    observations = Observation.objects.prefetch_related("activities__task")
+    observations = Observation.objects.select_related("visit__site").prefetch_related(
+        "activities__task"
+    )
     assert observations.count() > 6000
     categories: Counter[str] = Counter()
+    mine_site_rule = 0
     for observation in observations:
         result = classify_facts(
             age=observation.age_at_visit,
             activities=facts_of(observation),
             chores_hours=observation.household_chores_hours,
             worst_forms=observation.worst_forms,
+            place=place_of_visit(
+                observation.visit.site, at_household=observation.visit.household_id is not None
+            ),
         )
         stored = (observation.category, observation.reasons, observation.ruleset)
         assert stored == (result.category.value, list(result.reason_ids), result.ruleset_ref)
         categories[observation.category] += 1
+        mine_site_rule += "DRC-MINE-SITE-ANY-WORK" in observation.reasons
     assert set(categories) == set(Category)
+    assert mine_site_rule > 0  # the demo's mine-site visits are classified with their place
     tasks = {task.code: task.sector for task in Task.objects.all()}
     for spec in MINING_TASKS + OTHER_TASKS:
         assert tasks[spec.code] == spec.sector, spec.code

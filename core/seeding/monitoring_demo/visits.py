@@ -24,6 +24,7 @@ from core.seeding.monitoring_demo.households import (
 )
 from geo.models import SiteKind, SiteStatus
 from monitoring.choices import Sex, VisitKind, VisitSource
+from monitoring.classification import Place
 
 STILL_WORKING_ON_SECOND_VISIT = 0.70
 SITE_VISITS = {SiteStatus.ACTIVE: 30, SiteStatus.INACTIVE: 8, SiteStatus.CLOSED: 0}
@@ -88,7 +89,10 @@ def _observe(
         facts = rows.WorkFacts(chores_hours=child.chores)
         school = child.school if rng.random() < 0.9 else rows.school_status(rng, age, working=False)
         notes = ""
-    return PlannedObservation(child, age, facts, school, notes, classifier.verdict(age, facts))
+    place = Place.MINE_SITE if at_mine else None
+    return PlannedObservation(
+        child, age, facts, school, notes, classifier.verdict(age, facts, place)
+    )
 
 
 def _household_visits(
@@ -275,6 +279,8 @@ def _recent_findings(
             immediate_danger=bool(worst) or finding.danger,
         )
         age = rows.age_on(child.birth_date, timezone.localtime(at).date())
+        at_mine = bool(finding.site) and sites[finding.site].kind == SiteKind.ARTISANAL_MINE
+        place = Place.MINE_SITE if at_mine else None
         visit = PlannedVisit(
             key,
             VisitKind.SITE if finding.site else VisitKind.HOUSEHOLD,
@@ -292,7 +298,7 @@ def _recent_findings(
                 facts,
                 child.school,
                 rng.choice(rows.WORK_NOTES),
-                classifier.verdict(age, facts),
+                classifier.verdict(age, facts, place),
             )
         )
         found.append(visit)
