@@ -6,11 +6,24 @@ package; this module only gives them labels in the user's language.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.classification.categories import Category
 from monitoring.classification.observation import Hazard, Sector, WorstForm
+
+
+@cache
+def choice_values(choices: type[models.TextChoices]) -> frozenset[str]:
+    """The stored values of a choice list, built once.
+
+    Django rebuilds `.values` as a new list on every call, and a bulk import checks each row
+    against a dozen lists: that was 15% of the checking time.
+    """
+    return frozenset(choices.values)
+
 
 SECTOR_LABELS = {
     Sector.MINING: _("Mining"),

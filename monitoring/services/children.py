@@ -20,7 +20,14 @@ from audit.services import record_event
 from core.crypto import keyed_hash, normalise_name
 from core.errors import DomainError
 from geo.models import Area
-from monitoring.choices import AgeConfidence, AgeEvidence, ConsentKind, ConsentPurpose, Sex
+from monitoring.choices import (
+    AgeConfidence,
+    AgeEvidence,
+    ConsentKind,
+    ConsentPurpose,
+    Sex,
+    choice_values,
+)
 from monitoring.models import Caregiver, Child, Consent, Household
 from monitoring.services import duplicates
 from monitoring.services.codes import new_code
@@ -119,13 +126,13 @@ def validate_child(
         raise DomainError(
             "child.first_name_required", _("Give the child's first name."), field="first_name"
         )
-    if sex not in Sex.values:
+    if sex not in choice_values(Sex):
         raise DomainError("child.sex", _("Choose girl or boy."), field="sex")
-    if age_evidence not in AgeEvidence.values:
+    if age_evidence not in choice_values(AgeEvidence):
         raise DomainError(
             "child.age_evidence", _("Say how the age is known."), field="age_evidence"
         )
-    if age_confidence not in AgeConfidence.values:
+    if age_confidence not in choice_values(AgeConfidence):
         raise DomainError(
             "child.age_confidence", _("Say how sure the age is."), field="age_confidence"
         )
@@ -165,9 +172,9 @@ def same_child(key: str, *, other_than: Child | None = None) -> Child | None:
 
 def validate_consent(*, actor: Any, consent: ConsentInput, household_id: int | None) -> None:
     """The rules a consent record must meet (`household_id`: the child's household)."""
-    if consent.kind not in ConsentKind.values:
+    if consent.kind not in choice_values(ConsentKind):
         raise DomainError("consent.kind", _("Unknown kind of consent."), field="consent_kind")
-    if consent.purpose not in ConsentPurpose.values:
+    if consent.purpose not in choice_values(ConsentPurpose):
         raise DomainError("consent.purpose", _("Unknown consent purpose."), field="consent_purpose")
     if consent.obtained_on > timezone.localdate():
         raise DomainError(

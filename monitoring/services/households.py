@@ -13,7 +13,7 @@ from audit.services import record_event
 from core.crypto import keyed_hash, normalise_name
 from core.errors import DomainError
 from geo.models import Area, AreaLevel
-from monitoring.choices import IncomeSource, MiningDependence, SchoolCostBurden
+from monitoring.choices import IncomeSource, MiningDependence, SchoolCostBurden, choice_values
 from monitoring.models import Household
 from monitoring.services.codes import new_code
 from monitoring.services.scope import require_recording_right
@@ -51,20 +51,20 @@ def validate_household(
             _("People in household must be between 1 and 60."),
             field="members_count",
         )
-    unknown = sorted(set(income_sources) - set(IncomeSource.values))
+    unknown = sorted(set(income_sources) - choice_values(IncomeSource))
     if unknown:
         raise DomainError(
             "household.income_source_unknown",
             _("Unknown income source: %(values)s.") % {"values": ", ".join(unknown)},
             field="income_sources",
         )
-    if mining_dependence not in MiningDependence.values:
+    if mining_dependence not in choice_values(MiningDependence):
         raise DomainError(
             "household.mining_dependence",
             _("Unknown dependence on mining."),
             field="mining_dependence",
         )
-    if school_cost_burden not in SchoolCostBurden.values:
+    if school_cost_burden not in choice_values(SchoolCostBurden):
         raise DomainError(
             "household.school_cost_burden",
             _("Unknown school costs burden."),

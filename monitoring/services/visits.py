@@ -23,6 +23,7 @@ from monitoring.choices import (
     SchoolStatus,
     VisitKind,
     VisitSource,
+    choice_values,
 )
 from monitoring.classification import Category
 from monitoring.models import Activity, Child, Household, Observation, Task, Visit
@@ -74,7 +75,7 @@ def _hours(value: Any, where: str) -> Decimal:
 
 def _check_observation(index: int, item: ObservationInput, tasks: dict[str, Task]) -> _Checked:
     prefix = f"children[{index}]"
-    if item.school_status not in SchoolStatus.values:
+    if item.school_status not in choice_values(SchoolStatus):
         raise DomainError(
             "visit.school_status",
             _("Choose the child's school status."),
@@ -140,7 +141,7 @@ def visit_area(
 ) -> Any:
     """The community a visit belongs to. `met_in`: for a follow-up of children whose
     household is not known, the community where they were met (see `_met_in`)."""
-    if kind not in VisitKind.values:
+    if kind not in choice_values(VisitKind):
         raise DomainError("visit.kind", _("Unknown kind of visit."), field="kind")
     if kind == VisitKind.FOLLOW_UP and household is None and site is None and met_in is not None:
         return met_in
@@ -223,7 +224,7 @@ def check_children(
 
 
 def check_visit(*, source: str, visited_on: date, observations: list[ObservationInput]) -> None:
-    if source not in VisitSource.values:
+    if source not in choice_values(VisitSource):
         raise DomainError("visit.source", _("Unknown source."), field="source")
     if not EARLIEST_VISIT <= visited_on <= timezone.localdate():
         raise DomainError(
