@@ -408,11 +408,9 @@ def chain_counts(company: Organisation, filters: Filters) -> Counts:
     """
     from companies.selectors import supply_chain_sites
 
-    site_ids, community_ids = set(), set()
-    for site_id, area_id in supply_chain_sites(company).values_list("id", "area_id"):
-        site_ids.add(site_id)
-        if area_id is not None:
-            community_ids.add(area_id)
+    sites = list(supply_chain_sites(company).values_list("id", "area_id"))
+    site_ids = {site_id for site_id, _area_id in sites}
+    community_ids = {area_id for _site_id, area_id in sites}
 
     def chain(community_grain: Grain, site_grain: Grain) -> QuerySet[CubeCell]:
         in_communities = Q(grain=community_grain, area_id__in=community_ids)
