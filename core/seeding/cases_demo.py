@@ -66,6 +66,7 @@ from cases.services.lifecycle import (
     case_start_remediation,
     plan_approve,
 )
+from cases.services.notifications import notify_deadlines
 from cases.services.plans import (
     assessment_record,
     case_consent_record,
@@ -171,6 +172,9 @@ def seed_cases(context: DemoContext) -> None:
         return
     played = play_scenes(context, people, now)
     _history(context, people, now, skip=played)
+    # What cron would have told the desk, case managers and supervisors by now (no e-mail).
+    told = notify_deadlines(now=now, mail=False)
+    context.created["notifications"] += sum(told.values())
 
 
 def _staff(context: DemoContext, since: date) -> dict[str, User]:

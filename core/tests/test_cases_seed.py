@@ -25,6 +25,7 @@ from cases.choices import (
     CaseState,
     ClosureReason,
     ClosureStatus,
+    NotificationKind,
     PlanItemKind,
     PlanItemStatus,
     PlanStatus,
@@ -37,6 +38,7 @@ from cases.models import (
     CaseNumberCounter,
     CaseTransfer,
     FollowUp,
+    Notification,
     PlanItem,
     Referral,
 )
@@ -198,8 +200,27 @@ def test_stories_are_consistent_with_the_rules():
 
 
 @demo
+def test_the_demo_people_have_notices_of_missed_deadlines_and_companies_none():
+    def kinds(username: str) -> set[str]:
+        told = Notification.objects.filter(recipient=user(username))
+        return set(told.values_list("kind", flat=True))
+
+    assert NotificationKind.IDENTIFICATION_OVERDUE in kinds("demo-manager")
+    assert kinds("demo-caseworker") & {
+        NotificationKind.STEP_OVERDUE,
+        NotificationKind.FOLLOW_UP_OVERDUE,
+    }
+    assert kinds("demo-supervisor") & {
+        NotificationKind.PLAN_APPROVAL_OVERDUE,
+        NotificationKind.CLOSURE_APPROVAL_OVERDUE,
+    }
+    companies = RoleAssignment.objects.filter(role="company_member").values("user_id")
+    assert not Notification.objects.filter(recipient__in=companies).exists()
+
+
+@demo
 def test_second_demo_run_creates_no_case_row():
-    models = (Case, Referral, CaseEvent, CaseClosure, FollowUp, PlanItem, User)
+    models = (Case, Referral, CaseEvent, CaseClosure, FollowUp, PlanItem, User, Notification)
     counts = {model: model.objects.count() for model in models}
     assert "nothing changed" in seed("--demo")
     assert {model: model.objects.count() for model in models} == counts
