@@ -41,7 +41,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
 
 def get_case_for_user(user: Any, case_id: int | str) -> Case:
     queryset = cases_visible_to(user).select_related(
-        "child__household__area", "agency", "case_manager", "sponsor"
+        "child__household__area", "child__area", "agency", "case_manager", "sponsor"
     )
     try:
         return queryset.get(pk=int(case_id))
