@@ -151,6 +151,12 @@ def bulk_load(tables: Sequence[type[models.Model]], write: Writer) -> Iterator[N
     finally:
         started = time.monotonic()
         with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                # Inside one transaction (a test) the deferred foreign-key checks are still
+                # pending, and PostgreSQL refuses CREATE INDEX on a table that has some: run
+                # them now, then defer again as Django expects.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for _name, definition in indexes:
                 cursor.execute(definition)
             cursor.execute("SET synchronous_commit = on")
