@@ -42,6 +42,7 @@ from monitoring.choices import (
     VisitKind,
     VisitSource,
 )
+from monitoring.classification import Place as MetAt  # `Place` here is a run's community
 from monitoring.models import (
     Activity,
     Caregiver,
@@ -409,7 +410,7 @@ class _Child:
     # engine's verdict on each by age: a child's weeks repeat from visit to visit, and drawing
     # and classifying each one anew would take a third of the run.
     weeks: list[rows.WorkFacts] = field(default_factory=list)
-    verdicts: dict[tuple[int, int], rows.Verdict] = field(default_factory=dict)
+    verdicts: dict[tuple[int, int, MetAt | None], rows.Verdict] = field(default_factory=dict)
 
 
 def _household(run: ScaleMonitoring, place: Place, size: int) -> None:
@@ -632,12 +633,13 @@ def _observation(
         week = rng.randint(1, WEEK_VARIANTS)
         notes = rng.choice(rows.WORK_NOTES)
     facts = child.weeks[week]
-    verdict = child.verdicts.get((age, week))
+    place = MetAt.MINE_SITE if kind == VisitKind.SITE else None  # scale site visits are mines
+    verdict = child.verdicts.get((age, week, place))
     if working and rng.random() < WORST_FORMS_SHARE:
         facts = replace(facts, worst_forms=(rng.choice(_WORST_FORMS),), immediate_danger=True)
-        verdict = run.classifier.verdict(age, facts)
+        verdict = run.classifier.verdict(age, facts, place)
     elif verdict is None:
-        verdict = child.verdicts[(age, week)] = run.classifier.verdict(age, facts)
+        verdict = child.verdicts[(age, week, place)] = run.classifier.verdict(age, facts, place)
     observation_id = run.tables["observations"].add(
         visit_id, child.id, age, facts.chores_hours, child.school, facts.worst_forms,
         facts.immediate_danger, notes, verdict.category, verdict.reasons, verdict.ruleset,

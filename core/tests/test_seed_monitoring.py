@@ -420,12 +420,18 @@ def test_scale_adds_monitoring_rows_in_proportion():
     assert child is not None
     assert child.name_hash == child_name_hash(child.first_name, child.last_name)
     assert child.duplicate_key == duplicate_key(child.first_name, child.birth_date, child.household)
-    for observation in observations.prefetch_related("activities__task")[:500]:
+    scale_observations = observations.select_related("visit__site").prefetch_related(
+        "activities__task"
+    )
+    for observation in scale_observations[:500]:
         result = classify_facts(
             age=observation.age_at_visit,
             activities=facts_of(observation),
             chores_hours=observation.household_chores_hours,
             worst_forms=observation.worst_forms,
+            place=place_of_visit(
+                observation.visit.site, at_household=observation.visit.household_id is not None
+            ),
         )
         assert observation.category == result.category.value
         assert observation.reasons == list(result.reason_ids)
