@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.cases import cases_visible_to
@@ -84,7 +85,8 @@ def cohort_assign_case(*, actor: Any, cohort: Cohort, case: Case) -> CohortCase:
         )
     placement = CohortCase.objects.create(cohort=locked, case=case, assigned_by=actor)
     # A plain update: the sponsor is not part of the case's workflow, so its version stays.
-    Case.objects.filter(pk=case.pk).update(sponsor_id=locked.company_id)
+    # `updated_at` tells the indicator refresh that this child's sponsor changed.
+    Case.objects.filter(pk=case.pk).update(sponsor_id=locked.company_id, updated_at=timezone.now())
     case.sponsor_id = locked.company_id
     record_event(
         actor=actor,
@@ -112,7 +114,9 @@ def cohort_remove_case(*, actor: Any, case: Case) -> CohortCase:
         raise DomainError("cohort.case_not_placed", _("This case holds no place in a cohort."))
     company_id = placement.cohort.company_id
     placement.delete()
-    Case.objects.filter(pk=case.pk, sponsor_id=company_id).update(sponsor_id=None)
+    Case.objects.filter(pk=case.pk, sponsor_id=company_id).update(
+        sponsor_id=None, updated_at=timezone.now()
+    )
     if case.sponsor_id == company_id:
         case.sponsor_id = None
     record_event(

@@ -112,6 +112,9 @@ def duplicate_merge(*, actor: Any, candidate: DuplicateCandidate, keep: Child) -
     gone.merged_into = keep
     gone.save(update_fields=["merged_into"])
     household_taken = _take_household(keep=keep, gone=gone)
+    # The indicator refresh finds changed children by `updated_at`: both records' facts change
+    # (visits moved, one record gone, perhaps a household taken).
+    Child.objects.filter(pk__in=[keep.pk, gone.pk]).update(updated_at=timezone.now())
     candidate.status = DuplicateStatus.MERGED
     candidate.reviewed_by = actor
     candidate.reviewed_at = timezone.now()
