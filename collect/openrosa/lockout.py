@@ -1,15 +1,16 @@
 """A cool-down for phone credentials guessed again and again, by name and by address.
 
 A phone's secret has 192 random bits, so guessing it is hopeless; the cool-down is there so
-that a script hammering the endpoints costs Kinga one cache read per request instead of a
-database read and a hash, and so that a person sees it in the audit log (one event per
-lockout, not one per attempt). The name limit is low, because a real phone never fails
-repeatedly with the right secret; the address limit is high, because a whole field office
-shares one carrier-NAT address and a single phone with a revoked credential retries on its own.
-While locked, a request is answered 429 before its credentials are checked, even right ones.
+that a script hammering the endpoints is told to stop (429 with `Retry-After`) and a person
+sees it in the audit log (one event per lockout, not one per attempt). The name limit is low,
+because a real phone never fails repeatedly with the right secret; the address limit is high,
+because a whole field office shares one carrier-NAT address and a single phone with a revoked
+credential retries on its own. The right secret is never paused (views._signed_in_device):
+otherwise anyone who knows a credential's name could keep that phone's forms from arriving.
 
 Counters live in Django's cache (Redis in production, shared by every process; process memory
-in the demo): a failed attempt costs two cache writes, every request one read of two keys.
+in the demo): a failed attempt costs one read of two keys and two writes; a signed-in phone
+costs nothing here.
 """
 
 from __future__ import annotations

@@ -61,20 +61,24 @@ def _openrosa_view(methods: tuple[str, ...]) -> Callable[[View], View]:
 
 
 def _signed_in_device(request: HttpRequest) -> DeviceCredential | HttpResponse:
-    """The phone the credentials name, or the answer: a challenge, or 429 while locked."""
+    """The phone the credentials name, or the answer: a challenge, or 429 while locked.
+
+    The right secret always gets through: a pause that stopped it would let anyone who knows a
+    credential's name (it is not secret) keep a field team's phones from sending their forms.
+    """
     credentials = protocol.basic_credentials(request)
     if credentials is None:  # Collect's first request carries none: not a failure
         return protocol.challenge()
     name, secret = credentials
+    device = device_for_credentials(name, secret)
+    if device is not None:
+        return device
     address = client_ip(request)
     locked_for = lockout.seconds_locked(name, address)
     if locked_for:
         return protocol.too_many_failures(locked_for)
-    device = device_for_credentials(name, secret)
-    if device is None:
-        lockout.credential_failure_record(name=name, ip_address=address)
-        return protocol.challenge()
-    return device
+    lockout.credential_failure_record(name=name, ip_address=address)
+    return protocol.challenge()
 
 
 def _absolute(request: HttpRequest, name: str, **kwargs: str) -> str:
