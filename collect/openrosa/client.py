@@ -117,8 +117,9 @@ def household_visit_xml(
     children: list[dict[str, str | list[dict[str, str]]]] | None = None,
     deprecated_id: str = "",
     form_id: str = "kinga_household_visit",
+    finished_at: str = "08:30:00",
 ) -> bytes:
-    """A household visit instance as Collect would send it."""
+    """A household visit instance as Collect would send it (`end` is when it was finalised)."""
     children = children if children is not None else [default_child()]
     child_xml = ""
     for child in children:
@@ -136,7 +137,8 @@ def household_visit_xml(
     return (
         f'<?xml version="1.0"?><data xmlns:jr="http://openrosa.org/javarosa" '
         f'xmlns:orx="http://openrosa.org/xforms" id="{form_id}" version="{version}">'
-        f"<start>{visited_on}T08:00:00.000+01:00</start><end>{visited_on}T08:30:00.000+01:00</end>"
+        f"<start>{visited_on}T08:00:00.000+01:00</start>"
+        f"<end>{visited_on}T{finished_at}.000+01:00</end>"
         f"<community>{community}</community><visited_on>{visited_on}</visited_on>"
         f"<head_name>{head_name}</head_name><phone/><location>-10.6 25.9 1400 5</location>"
         f"<members_count>5</members_count><mining_dependence>mainly</mining_dependence>"

@@ -17,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from collect.models import Submission
-from collect.openrosa.values import Values, submission_values
+from collect.openrosa.values import FORM_METADATA, Values, submission_values
 from core.errors import DomainError
 from monitoring.models import Child, Visit
 from monitoring.services.child_update import child_update
@@ -38,7 +38,9 @@ _CHILD_ANSWER = re.compile(r"^child\[(\d+)\]/(first_name|last_name|birth_date|ag
 
 
 def changed_answers(old: dict[str, str], new: dict[str, str]) -> list[str]:
-    return sorted(path for path in old.keys() | new.keys() if old.get(path) != new.get(path))
+    """The answers that differ, leaving out what the phone fills in itself."""
+    paths = (old.keys() | new.keys()) - FORM_METADATA
+    return sorted(path for path in paths if old.get(path) != new.get(path))
 
 
 def _correctable(form_id: str, path: str, old: dict[str, str]) -> bool:
@@ -133,7 +135,9 @@ def _correct_child(
     changed: list[str],
 ) -> None:
     prefix = f"child[{number}]/"
-    key = f"{phone_external_id(previous.instance_id)}:child:{number}"
+    # The children carry the key of the submission that made the visit, which for an edit of
+    # an edit is not `previous`: the visit keeps that key.
+    key = f"{visit.external_id or phone_external_id(previous.instance_id)}:child:{number}"
     child = Child.objects.filter(external_id=key).first()
     if child is None:
         raise DomainError(

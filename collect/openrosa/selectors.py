@@ -14,7 +14,7 @@ from access.principal import principal_for
 from accounts.models import DeviceCredential, User
 from accounts.roles import Permission
 from collect.models import Submission, SubmissionStatus
-from collect.openrosa.values import VERSION_FIELD, submission_values
+from collect.openrosa.values import FORM_METADATA, VERSION_FIELD, submission_values
 from collect.openrosa.xlsforms import published_form
 from core.pagination import Page, keyset_page
 
@@ -97,7 +97,7 @@ def fixable_fields(submission: Submission) -> list[tuple[str, str, str, str | No
         )
     ]
     for path, value in received.items():
-        if path in {"start", "end"}:
+        if path in FORM_METADATA:
             continue
         now = submission.corrections.get(path, value)
         before = first.get(path) if first and first.get(path) != value else None

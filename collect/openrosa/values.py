@@ -15,6 +15,9 @@ from collect.openrosa.instance import parse_instance, repeat_count
 from core.errors import DomainError
 
 VERSION_FIELD = "@version"
+# Filled by the phone, not answered (jr:preload timestamps): Collect sets `end` again each time
+# a form is finalised, so an edit always differs there. Never an answer to compare or fix.
+FORM_METADATA = frozenset({"start", "end"})
 
 
 class Values:

@@ -127,12 +127,14 @@ def test_unknown_version_fixed_by_choosing_a_known_one(
 
 
 def _edit_of(world, first, **kwargs):
+    """An edit as Collect sends it: finalised again, so `end` is later than the first's."""
     return household_visit_xml(
         community=world.village.code,
         instance_id=new_instance_id(),
         version=VERSION,
         visited_on=timezone.localdate().isoformat(),
         deprecated_id=first.instance_id,
+        finished_at="09:15:00",
         **kwargs,
     )
 
@@ -161,6 +163,19 @@ def test_an_edit_after_processing_corrects_the_records_and_reclassifies(world, r
     assert event.changes["edit_of"] == first.pk
     assert event.changes["corrected"] == ["child[1]/age", "head_name"]
     assert AuditEvent.objects.filter(action="child:update").exists()
+
+
+def test_an_edit_of_an_edit_corrects_the_same_child(world, receive):
+    first = receive(_body(world, children=[default_child(age="19")])).submission
+    second = receive(_edit_of(world, first, children=[default_child(age="14")])).submission
+    third = receive(
+        _edit_of(world, second, children=[default_child(age="13", first_name="Amina")])
+    ).submission
+    assert third.status == SubmissionStatus.PROCESSED, third.review_reason
+    assert (third.previous, third.visit) == (second, first.visit)
+    child = Child.objects.get()
+    assert child.first_name == "Amina"
+    assert child.observations.get().age_at_visit == 13
 
 
 def test_an_edit_changing_what_was_observed_waits_for_a_person_who_is_told_what_to_do(
