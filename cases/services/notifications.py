@@ -227,11 +227,13 @@ def _audience(now: datetime) -> Audience:
 def _recipients(missed: MissedDeadline, audience: str, people: Audience) -> Sequence[int]:
     if audience == DESK:
         return people.desk
+    supervisors = people.supervisors.get(missed.agency_id or 0, ())
     if audience == CASE_MANAGER:
-        # A case manager who left the agency is not told; the supervisors see the caseload.
+        # A case manager who left the agency is not told; the supervisors are, so that the
+        # missed step of a case nobody holds reaches someone who can reassign it.
         holder = (missed.case_manager_id or 0, missed.agency_id or 0)
-        return (holder[0],) if holder in people.case_staff else ()
-    return people.supervisors.get(missed.agency_id or 0, ())
+        return (holder[0],) if holder in people.case_staff else supervisors
+    return supervisors
 
 
 # ---- Writing them -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import RoleAssignment
 from audit.actions import Action
 from audit.models import AuditEvent
 from cases.choices import AccreditationLevel, CaseState, ClosureReason, NotificationKind
@@ -112,6 +113,21 @@ def test_an_overdue_step_is_told_to_its_case_manager_only(
     assert [n.case_id for n in theirs] == [other.pk]
     for name in ["supervisor", "facilitator", "company_member", "auditor", "no_role_user"]:
         assert _told(getattr(world, name)) == []
+
+
+def test_a_step_missed_on_a_case_whose_manager_left_is_told_to_the_supervisors(
+    world, agencies, django_capture_on_commit_callbacks
+):
+    case = open_case(world)
+    # The case manager left the agency before the deadline (their role ended yesterday).
+    RoleAssignment.objects.filter(user=world.case_manager).update(
+        ends_on=timezone.localdate() - timedelta(days=1)
+    )
+    _run(4, django_capture_on_commit_callbacks)
+    assert _told(world.case_manager) == []
+    (notice,) = _told(world.supervisor, NotificationKind.STEP_OVERDUE)
+    assert notice.case_id == case.pk
+    assert _told(world.other_agency_case_manager) == []
 
 
 def test_an_overdue_follow_up_and_an_ending_plan_item_are_told_to_the_case_manager(
