@@ -102,23 +102,39 @@ def _find_candidates(children: list[Child]) -> int:
     if not children:
         return 0
     by_first_name: dict[tuple[int | None, str], list[_Other]] = {}
+    met_by_first_name: dict[tuple[int | None, str], list[_Other]] = {}
     by_name: dict[tuple[str, date], list[_Other]] = {}
     households = {child.household_id for child in children if child.household_id is not None}
-    for other in _children_of(households):
-        by_first_name.setdefault((other.household_id, other.first_name_hash), []).append(other)
+    communities = {child.household.area_id for child in children if child.household is not None}
+    for other in _children_of(households, communities):
+        if other.household_id is not None:
+            by_first_name.setdefault((other.household_id, other.first_name_hash), []).append(other)
+        else:  # met on a site in one of these communities, household not known (decision 0009)
+            met_by_first_name.setdefault((other.area_id, other.first_name_hash), []).append(other)
     named = {(child.name_hash, child.birth_date) for child in children if child.last_name}
     for other in _children_named(named):
         by_name.setdefault((other.name_hash, other.birth_date), []).append(other)
     pairs: dict[tuple[int, int], str] = {}
     year_gap = duplicates.BIRTH_YEAR_TOLERANCE
     for child in children:
-        for other in by_first_name.get((child.household_id, child.first_name_hash), []):
+        community = child.household.area_id if child.household is not None else None
+        same_first_name = [
+            *(
+                (other, duplicates.SAME_HOUSEHOLD_FIRST_NAME)
+                for other in by_first_name.get((child.household_id, child.first_name_hash), [])
+            ),
+            *(
+                (other, duplicates.SAME_COMMUNITY_FIRST_NAME)
+                for other in met_by_first_name.get((community, child.first_name_hash), [])
+            ),
+        ]
+        for other, reason in same_first_name:
             if (
                 other.id != child.pk
                 and abs(other.birth_date.year - child.birth_date.year) <= year_gap
             ):
                 low, high = sorted((child.pk, other.id))
-                pairs.setdefault((low, high), duplicates.SAME_HOUSEHOLD_FIRST_NAME)
+                pairs.setdefault((low, high), reason)
         if child.last_name:
             for other in by_name.get((child.name_hash, child.birth_date), []):
                 if other.household_id != child.household_id:
@@ -139,21 +155,24 @@ class _Other(NamedTuple):
 
     id: int
     household_id: int | None
+    area_id: int | None
     first_name_hash: str
     name_hash: str
     birth_date: date
 
 
-_OTHER_COLUMNS = ("id", "household_id", "first_name_hash", "name_hash", "birth_date")
+_OTHER_COLUMNS = ("id", "household_id", "area_id", "first_name_hash", "name_hash", "birth_date")
 
 
-def _children_of(household_ids: set[int]) -> list[_Other]:
-    # By household only (an index look-up, a few children each); the first names are compared
-    # in memory. `merged_into` is also checked in memory: as a condition in SQL it leads
-    # PostgreSQL, when its statistics lag behind a large import, to scan every live child.
-    rows = Child.objects.filter(household_id__in=household_ids).values_list(
-        *_OTHER_COLUMNS, "merged_into_id"
-    )
+def _children_of(household_ids: set[int], community_ids: set[int]) -> list[_Other]:
+    """The children of these households, and those met without a household in these
+    communities."""
+    # By household or community only (index look-ups, a few children each); the first names
+    # are compared in memory. `merged_into` is also checked in memory: as a condition in SQL it
+    # leads PostgreSQL, when its statistics lag behind a large import, to scan every live child.
+    rows = Child.objects.filter(
+        Q(household_id__in=household_ids) | Q(household__isnull=True, area_id__in=community_ids)
+    ).values_list(*_OTHER_COLUMNS, "merged_into_id")
     return [_Other(*row[:-1]) for row in rows if row[-1] is None]
 
 
@@ -172,7 +191,8 @@ def _children_named(pairs: set[tuple[str, date]]) -> list[_Other]:
     names, dates = zip(*pairs, strict=True)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.id, c.household_id, c.first_name_hash, c.name_hash, c.birth_date,"
+            "SELECT c.id, c.household_id, c.area_id, c.first_name_hash, c.name_hash,"
+            " c.birth_date,"
             " c.merged_into_id FROM monitoring_child c"
             " JOIN unnest(%s::varchar[], %s::date[]) AS pair(name_hash, birth_date)"
             " ON c.name_hash = pair.name_hash AND c.birth_date = pair.birth_date",
