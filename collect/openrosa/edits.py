@@ -111,14 +111,7 @@ def _correct_household(actor: Any, visit: Visit, values: Values, changed: list[s
         "mining_dependence": household.mining_dependence,
         "school_cost_burden": household.school_cost_burden,
     }
-    edited = {
-        "head_name": values.text("head_name"),
-        "phone": values.text("phone"),
-        "location": values.location("location"),
-        "members_count": values.integer("members_count") or 1,
-        "mining_dependence": values.text("mining_dependence") or "none",
-        "school_cost_burden": values.text("school_cost_burden") or "none",
-    }
+    edited = values.household_answers()
     current.update({name: edited[name] for name in _HOUSEHOLD_ANSWERS if name in changed})
     household_update(
         actor=actor, household=household, income_sources=household.income_sources, **current

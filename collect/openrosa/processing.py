@@ -143,15 +143,7 @@ def _household_visit(submission: Submission, values: Values, version: str) -> Vi
         instance_id=submission.instance_id,
         form_version=version,
         visited_on=_visit_day(values),
-        household=PhoneHousehold(
-            area=area,
-            head_name=values.text("head_name"),
-            phone=values.text("phone"),
-            location=values.location("location"),
-            members_count=values.integer("members_count") or 1,
-            mining_dependence=values.text("mining_dependence") or "none",
-            school_cost_burden=values.text("school_cost_burden") or "none",
-        ),
+        household=PhoneHousehold(area=area, **values.household_answers()),
         children=children,
         notes=values.text("notes"),
     )

@@ -79,15 +79,16 @@ def get_submission_for_review(user: Any, submission_id: int) -> Submission:
 
 
 def fixable_fields(submission: Submission) -> list[tuple[str, str, str, str | None]]:
-    """(path, value as received, value now, first version's value) for every answer.
+    """(path, value as received, value now, replaced version's value) for every answer.
 
     The version comes first. The last item is set only for an edit whose answer differs from
-    the version it replaces, which is what staff set back when an edit changed observed answers.
+    the version it directly replaces (`submission.previous`), which is what staff set back when
+    an edit changed observed answers.
     """
     from collect.openrosa.instance import parse_instance
 
     received = parse_instance(submission.xml.encode()).values
-    first = submission_values(submission.previous) if submission.previous else {}
+    replaced = submission_values(submission.previous) if submission.previous else {}
     rows: list[tuple[str, str, str, str | None]] = [
         (
             VERSION_FIELD,
@@ -100,7 +101,7 @@ def fixable_fields(submission: Submission) -> list[tuple[str, str, str, str | No
         if path in FORM_METADATA:
             continue
         now = submission.corrections.get(path, value)
-        before = first.get(path) if first and first.get(path) != value else None
+        before = replaced.get(path) if replaced and replaced.get(path) != value else None
         rows.append((path, value, now, before))
     return rows
 

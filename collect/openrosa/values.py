@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -73,6 +74,18 @@ class Values:
     def location(self, path: str) -> str:
         parts = self.text(path).split()
         return f"{parts[0]},{parts[1]}" if len(parts) >= 2 else ""
+
+    def household_answers(self) -> dict[str, Any]:
+        """The household questions of the household visit form, with the form's defaults for
+        what was left empty; a first submission and an edit of it read them alike."""
+        return {
+            "head_name": self.text("head_name"),
+            "phone": self.text("phone"),
+            "location": self.location("location"),
+            "members_count": self.integer("members_count") or 1,
+            "mining_dependence": self.text("mining_dependence") or "none",
+            "school_cost_burden": self.text("school_cost_burden") or "none",
+        }
 
     def count(self, prefix: str) -> int:
         return repeat_count(self.values, prefix)
