@@ -97,6 +97,18 @@ def duplicate_merge(*, actor: Any, candidate: DuplicateCandidate, keep: Child) -
     gone = Child.objects.get(
         pk=candidate.other_id if keep.pk == candidate.child_id else candidate.child_id
     )
+    from cases.models import Case  # cases depends on monitoring: no module-level import
+
+    if Case.objects.filter(child=gone).exists():
+        # A case is one child's, followed for years: it never moves to another record here.
+        raise DomainError(
+            "duplicate.case_on_merged_record",
+            _(
+                "The record you would merge away has a case. Keep that record instead; if both "
+                "records have a case, ask the case managers to close one first."
+            ),
+            field="keep",
+        )
     if gone.observations.filter(visit__in=keep.observations.values("visit")).exists():
         raise DomainError(
             "duplicate.same_visit",
