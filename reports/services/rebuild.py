@@ -190,19 +190,7 @@ def _insert_caseload() -> tuple[str, list[Any]]:
 
 FACT_COLUMNS = [field.column for field in ChildFact._meta.concrete_fields]
 _REFRESHED_AT = FACT_COLUMNS.index("refreshed_at")
-CELL_COLUMNS = [
-    "key",
-    "grain",
-    "measure",
-    "month",
-    "area_id",
-    "site_id",
-    "sponsor_id",
-    "sex",
-    "age_band",
-    "detail",
-    "n",
-]
+CELL_COLUMNS = [field.column for field in CubeCell._meta.concrete_fields if not field.primary_key]
 
 
 def _fact_row(fact: ChildFact) -> list[Any]:
