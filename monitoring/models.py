@@ -50,10 +50,14 @@ class Task(models.Model):
 class Household(models.Model):
     code = models.CharField(_("household code"), max_length=20, unique=True)
     area = models.ForeignKey(
-        "geo.Area", on_delete=models.PROTECT, related_name="households", verbose_name=_("community")
+        "geo.Area",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("community"),
+        db_index=False,  # led by the index (area, -id)
     )
     head_name = EncryptedTextField(_("head of household"))
-    head_name_hash = models.CharField(max_length=64, db_index=True)
+    head_name_hash = models.CharField(max_length=64)
     phone = EncryptedTextField(_("phone number"), blank=True, default="")
     # "lat,lon" of the dwelling; encrypted because it leads straight to the child.
     location = EncryptedTextField(_("GPS location"), blank=True, default="")
@@ -72,7 +76,7 @@ class Household(models.Model):
         default=choices.SchoolCostBurden.NONE,
     )
     # Stable id from an import file or a phone form, so re-sending creates nothing new.
-    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 — NULL when none: unique allows many NULLs, one ""
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -80,7 +84,16 @@ class Household(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["area", "-id"])]
+        # Hashes and external ids are only compared whole, so their indexes are plain b-trees
+        # declared here: a field's own `db_index`/`unique` would add a second, pattern index
+        # on PostgreSQL that every insert pays for (decision 0012).
+        indexes = [
+            models.Index(fields=["area", "-id"]),
+            models.Index(fields=["head_name_hash"], name="household_head_name_hash"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="household_external_id_unique")
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -112,7 +125,12 @@ class Child(models.Model):
 
     code = models.CharField(_("child code"), max_length=20, unique=True)
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        db_index=False,  # led by the index (household, birth_date)
     )
     area = models.ForeignKey(
         "geo.Area",
@@ -126,8 +144,8 @@ class Child(models.Model):
     # Withheld (empty) until a caregiver consents to identification: see docs/privacy.md.
     last_name = EncryptedTextField(_("last name"), blank=True, default="")
     # Keyed hashes of the normalised full name and first name: search and duplicate checks.
-    name_hash = models.CharField(max_length=64, db_index=True)
-    first_name_hash = models.CharField(max_length=64, db_index=True)
+    name_hash = models.CharField(max_length=64)
+    first_name_hash = models.CharField(max_length=64)
     sex = models.CharField(_("sex"), max_length=10, choices=choices.Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     birth_date_is_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
@@ -139,11 +157,11 @@ class Child(models.Model):
     )
     # Keyed hash of normalised name + birth date + household (or, without one, the community
     # where the child was met), for exact duplicate checks.
-    duplicate_key = models.CharField(max_length=64, db_index=True)
+    duplicate_key = models.CharField(max_length=64)
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records"
     )
-    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 — NULL when none: unique allows many NULLs, one ""
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -152,18 +170,23 @@ class Child(models.Model):
 
     class Meta:
         verbose_name_plural = "children"
+        # Every index here is paid by every insert: each one serves a look-up (decision 0012).
+        # Newest first reads the primary key backwards; a search by full name uses the
+        # leading column of (name_hash, birth_date).
         indexes = [
             models.Index(fields=["household", "birth_date"]),
-            models.Index(fields=["-id"], name="child_newest_first"),
             # Duplicate candidates by full name and birth date (checked for a whole import batch).
             models.Index(fields=["name_hash", "birth_date"], name="child_name_birth_date"),
+            models.Index(fields=["first_name_hash"], name="child_first_name_hash"),
+            models.Index(fields=["duplicate_key"], name="child_duplicate_key"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="child_external_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(household__isnull=False, area__isnull=True)
                 | models.Q(household__isnull=True, area__isnull=False),
                 name="child_in_a_household_or_met_in_a_community",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -187,7 +210,12 @@ class Child(models.Model):
 class Consent(models.Model):
     """Caregiver consent or child assent, for one purpose, given or refused."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="consents")
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        db_index=False,  # led by the index (child, kind, purpose, -obtained_on)
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=choices.ConsentKind.choices)
     purpose = models.CharField(_("purpose"), max_length=30, choices=choices.ConsentPurpose.choices)
     given = models.BooleanField(_("given"))
@@ -215,16 +243,24 @@ class Visit(models.Model):
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits"
     )
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="visits")
+    # Both led by the indexes of Meta.
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="visits", db_index=False
+    )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        db_index=False,
     )
     site = models.ForeignKey(
         "geo.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
     )
     source = models.CharField(max_length=10, choices=choices.VisitSource.choices)
     # An ODK instanceID or an import row key: the same submission never makes two visits.
-    external_id = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    external_id = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001 — NULL when none: unique allows many NULLs, one ""
     form_version = models.CharField(max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -233,6 +269,9 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["area", "-visited_on"]),
             models.Index(fields=["household", "-visited_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="visit_external_id_unique")
         ]
 
     def __str__(self) -> str:
@@ -246,8 +285,13 @@ class Observation(models.Model):
     decision can be explained later and re-run when the law changes (`manage.py reclassify`).
     """
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="observations")
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="observations")
+    # Both led by the unique (visit, child) and the index (child, -id).
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="observations", db_index=False
+    )
+    child = models.ForeignKey(
+        Child, on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
     age_at_visit = models.PositiveSmallIntegerField()
     household_chores_hours = models.DecimalField(max_digits=5, decimal_places=1, default=0)
     school_status = models.CharField(
@@ -256,7 +300,7 @@ class Observation(models.Model):
     worst_forms = models.JSONField(_("signs of worst forms"), default=list, blank=True)
     immediate_danger = models.BooleanField(_("child in immediate danger"), default=False)
     notes = models.TextField(_("observations"), blank=True)
-    category = models.CharField(max_length=30, choices=choices.CATEGORY_CHOICES, db_index=True)
+    category = models.CharField(max_length=30, choices=choices.CATEGORY_CHOICES)
     reasons = models.JSONField(default=list)
     ruleset = models.CharField(max_length=40)
     classified_at = models.DateTimeField(default=timezone.now)
@@ -265,7 +309,10 @@ class Observation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["visit", "child"], name="one_observation_per_child")
         ]
-        indexes = [models.Index(fields=["child", "-id"])]
+        indexes = [
+            models.Index(fields=["child", "-id"]),
+            models.Index(fields=["category"], name="observation_category"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child_id} @ {self.visit_id}: {self.category}"
@@ -325,7 +372,8 @@ class Identification(models.Model):
 class DuplicateCandidate(models.Model):
     """Two child records that may be the same child, for a person to review."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    # Led by the unique (child, other).
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", db_index=False)
     other = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=40)
     status = models.CharField(

@@ -11,17 +11,15 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from core.bulk_insert import insert_new
 from monitoring.choices import IDENTIFYING_CATEGORIES, IdentificationStatus
 from monitoring.classification import Category
 from monitoring.models import (
     Activity,
     Child,
-    Consent,
     DuplicateCandidate,
-    Household,
     Identification,
     Observation,
-    Visit,
 )
 from monitoring.services import duplicates
 from monitoring.services.batch.plan import Planned
@@ -57,17 +55,17 @@ def refresh_statistics() -> None:
 def write_plans(plans: list[Planned], *, actor: Any) -> Counter[str]:
     counts: Counter[str] = Counter()
     households = [plan.household for plan in plans if plan.household is not None]
-    Household.objects.bulk_create(households)
+    insert_new(households)
     children = [child for plan in plans for child in plan.children]
-    for child in children:  # bulk_create sets each household_id from its (now saved) household
+    for child in children:  # insert_new sets each household_id from its (now saved) household
         if not child.duplicate_key:
             child.duplicate_key = duplicate_key(child.first_name, child.birth_date, child.household)
-    Child.objects.bulk_create(children)
+    insert_new(children)
     consents = [consent for plan in plans for consent in plan.consents]
-    Consent.objects.bulk_create(consents)
+    insert_new(consents)
     counts["candidates"] = _find_candidates(children)
     visits = [plan.visit for plan in plans if plan.visit is not None]
-    Visit.objects.bulk_create(visits)
+    insert_new(visits)
     observations: list[Observation] = []
     activities: list[Activity] = []
     found: list[tuple[Observation, Category]] = []
@@ -78,8 +76,8 @@ def write_plans(plans: list[Planned], *, actor: Any) -> Counter[str]:
             counts[f"category:{category.value}"] += 1
             if category in IDENTIFYING_CATEGORIES:
                 found.append((observation, category))
-    Observation.objects.bulk_create(observations)
-    Activity.objects.bulk_create(activities)
+    insert_new(observations)
+    insert_new(activities)
     new_ids = {child.pk for child in children}
     opened, updated, absorbed = _identify(found, new_ids, actor=actor)
     counts.update(
@@ -246,7 +244,7 @@ def _identify(
         )
         if open_one.pk is not None:
             changed[child_id] = open_one
-    Identification.objects.bulk_create(list(opened.values()))
+    insert_new(list(opened.values()))
     Identification.objects.bulk_update(
         list(changed.values()), ["latest_observation", "category", "urgency", "deadline_at"]
     )
