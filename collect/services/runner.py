@@ -43,6 +43,7 @@ from collect.services.handlers import (
 )
 from collect.services.records import Record, records
 from collect.storage import delete_stored
+from core.bulk_insert import insert_new
 from monitoring.services import batch as monitoring_batch
 
 logger = logging.getLogger(__name__)
@@ -158,9 +159,11 @@ class _Pass:
         for key, row in earlier.items():
             record = wanted.pop(key)
             refused[id(record)] = _duplicate(record, row)
-        ImportRowKey.objects.bulk_create(
-            ImportRowKey(job=self.job, key=key, row_number=record.row)
-            for key, record in wanted.items()
+        insert_new(
+            [
+                ImportRowKey(job=self.job, key=key, row_number=record.row)
+                for key, record in wanted.items()
+            ]
         )
         return refused
 
