@@ -25,6 +25,7 @@ from collect.services.records import uses_repeat_sheets
 from collect.storage import delete_stored
 from collect.upload import EncryptedUpload, EncryptingUploadHandler
 from core.errors import DomainError
+from core.pagination import requested_page
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,8 +39,10 @@ def _require(request: HttpRequest) -> None:
 @require_GET
 def import_list(request: HttpRequest) -> HttpResponse:
     _require(request)
-    page = selectors.import_job_page(request.user, request.GET.get("cursor"))
-    return render(request, "collect/import_list.html", {"page": page})
+    page, first_page = requested_page(
+        request, lambda cursor: selectors.import_job_page(request.user, cursor)
+    )
+    return render(request, "collect/import_list.html", {"page": page, "first_page": first_page})
 
 
 @csrf_exempt  # checked by import_upload_form, once the encrypting handler is in place
@@ -92,13 +95,16 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
 @require_GET
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
-    errors = selectors.import_errors_page(job, request.GET.get("cursor"))
+    errors, first_page = requested_page(
+        request, lambda cursor: selectors.import_errors_page(job, cursor)
+    )
     return render(
         request,
         "collect/import_detail.html",
         {
             "job": job,
             "errors": errors,
+            "first_page": first_page,
             "confirm_form": ConfirmForm(),
             "can_discard": not job.is_finished and not job.is_running,
             **_progress_context(job),

@@ -41,6 +41,7 @@ from companies.forms import (
 from companies.models import NominationStatus
 from companies.services import cohorts, imports, memberships, nominations, supply_chain
 from core.errors import DomainError
+from core.pagination import requested_page
 from reports.suppression import THRESHOLD
 
 
@@ -65,8 +66,10 @@ def company_list(request: HttpRequest) -> HttpResponse:
         if own is None:
             raise Http404("No such page")
         return redirect("companies:portal", company_id=own.pk)
-    page = selectors.company_page(request.user, cursor=request.GET.get("cursor") or None)
-    return render(request, "companies/company_list.html", {"page": page})
+    page, first_page = requested_page(
+        request, lambda cursor: selectors.company_page(request.user, cursor=cursor)
+    )
+    return render(request, "companies/company_list.html", {"page": page, "first_page": first_page})
 
 
 @login_required

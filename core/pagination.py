@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -59,6 +59,24 @@ def keyset_page(
         encode_cursor([_value(items[-1], name) for name in order]) if len(rows) > size else None
     )
     return Page(items=items, next_cursor=next_cursor)
+
+
+def requested_page(request: Any, fetch: Callable[[str | None], Page[M]]) -> tuple[Page[M], bool]:
+    """The page the address asks for (`?cursor=`), and whether it is the first page.
+
+    A damaged or hand-edited "next page" link shows the first page with a message instead of
+    an error page: the list is still there, only the place in it is lost.
+    """
+    from django.contrib import messages  # views only; selectors never reach here
+
+    cursor = request.GET.get("cursor") or None
+    try:
+        return fetch(cursor), cursor is None
+    except DomainError as error:
+        if error.code != "pagination.bad_cursor":
+            raise
+        messages.error(request, error.message)
+        return fetch(None), True
 
 
 def encode_cursor(values: Sequence[Any]) -> str:

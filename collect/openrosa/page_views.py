@@ -23,6 +23,7 @@ from collect.openrosa import selectors
 from collect.openrosa.processing import submission_correct, submission_view_record
 from collect.openrosa.values import VERSION_FIELD
 from core.errors import DomainError
+from core.pagination import requested_page
 
 
 class DeviceCreateForm(forms.Form):
@@ -115,8 +116,10 @@ def _require_review(request: HttpRequest) -> User:
 @require_http_methods(["GET"])
 def review_list(request: HttpRequest) -> HttpResponse:
     user = _require_review(request)
-    page = selectors.review_page(user, cursor=request.GET.get("cursor"))
-    return render(request, "collect/review_list.html", {"page": page})
+    page, first_page = requested_page(
+        request, lambda cursor: selectors.review_page(user, cursor=cursor)
+    )
+    return render(request, "collect/review_list.html", {"page": page, "first_page": first_page})
 
 
 @login_required

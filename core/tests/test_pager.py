@@ -111,7 +111,7 @@ def test_a_damaged_page_link_shows_the_first_page_with_no_link_back(world, clien
 
 
 def test_a_list_without_filters_links_back_only_from_a_later_page(world, client_for):
-    """The company list leaves `first_page` to the pager: a cursor in the address means page 2."""
+    """The company list has no filters: its links carry only the cursor."""
     for number in range(50):
         OrganisationFactory(name=f"Buyer {number:02d}", type=OrganisationType.COMPANY)
     client = client_for(world.programme_manager)
@@ -122,3 +122,21 @@ def test_a_list_without_filters_links_back_only_from_a_later_page(world, client_
 
     assert "Company One" in second  # the 51st company by name
     assert _links(second) == {"First page": "?"}
+
+
+@pytest.mark.parametrize(
+    ("persona", "address"),
+    [
+        ("programme_manager", "/companies/"),
+        ("hub_admin", "/collect/imports/"),
+        ("hub_admin", "/collect/review/"),
+    ],
+)
+def test_a_damaged_page_link_of_a_list_without_filters_shows_its_first_page(
+    world, client_for, persona, address
+):
+    response = client_for(getattr(world, persona)).get(address, {"cursor": "###"}, follow=False)
+
+    assert response.status_code == 200
+    assert "This page link is not valid." in response.content.decode()
+    assert response.context["first_page"] is True
