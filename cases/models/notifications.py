@@ -34,6 +34,13 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Kept with read_at so that the page can sort unread first with a keyset (no NULL key).
     unread = models.BooleanField(default=True)
+    # When the e-mail listing this notice left (the mailing job's time); None: not mailed.
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    # True while the notice waits for the mailing job. False once mailed, or once settled as
+    # not mailable (its person had no address or was inactive, or it was written with
+    # mail=False): a separate flag, so that the queue is a small partial index and a notice
+    # nobody can mail does not wait in it forever.
+    mail_pending = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
@@ -45,6 +52,11 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-unread", "-id"]),
             models.Index(fields=["kind", "subject_id"]),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(mail_pending=True),
+                name="notification_mail_queue",
+            ),
         ]
 
     def __str__(self) -> str:

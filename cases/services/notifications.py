@@ -3,12 +3,14 @@
 `notify_deadlines()` runs from `manage.py notify_deadlines` (cron or the worker, every few
 minutes). Each kind of deadline is one query over its indexed deadline column; the people to
 tell are read once per run; the notices that already exist are skipped (and the unique
-constraint makes a concurrent run harmless). E-mails leave after the commit, one per person,
-with case numbers and child codes only, never a name.
+constraint makes a concurrent run harmless). After the commit, `mail_pending_notifications()`
+mails each person the notices of theirs not mailed yet, exactly once in effect, one e-mail per
+person, with case numbers and child codes only, never a name.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,9 +18,10 @@ from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -48,6 +51,11 @@ PLAN_ITEM_NOTICE = timedelta(days=7)
 LOOKUP_CHUNK = 900
 # An e-mail lists at most this many notices; the page has the rest.
 MAIL_LINES = 20
+# A transaction holds its notices' row locks while its e-mails leave: a few people per
+# transaction keeps "Mark read" on those notices from waiting long.
+MAIL_PEOPLE_PER_TRANSACTION = 25
+
+logger = logging.getLogger(__name__)
 
 DESK = "desk"
 CASE_MANAGER = "case_manager"
@@ -251,7 +259,12 @@ def _existing(kind: str, subject_ids: Sequence[int]) -> set[tuple[int, int, date
 
 
 def _new_notices(
-    missed: Iterable[MissedDeadline], audience: str, people: Audience, now: datetime
+    missed: Iterable[MissedDeadline],
+    audience: str,
+    people: Audience,
+    now: datetime,
+    *,
+    mail: bool,
 ) -> list[Notification]:
     found = list(missed)
     if not found:
@@ -271,6 +284,7 @@ def _new_notices(
                     case_id=item.case_id,
                     due_at=item.due_at,
                     created_at=now,
+                    mail_pending=mail,
                 )
             )
     return notices
@@ -282,13 +296,14 @@ def notify_deadlines(*, now: datetime | None = None, mail: bool = True) -> Count
 
     Safe to run as often as wanted: a deadline already told to a person is skipped, and the
     unique constraint drops what a concurrent run wrote first. Returns the count per kind.
-    `mail=False` writes the notices only (the demo, whose people have no real address).
+    `mail=False` writes the notices only, never to be mailed (the demo, whose people have no
+    real address).
     """
     moment = now or timezone.now()
     people = _audience(moment)
     created: Counter[str] = Counter()
     for finder, audience in FINDERS:
-        notices = _new_notices(finder(moment), audience, people, moment)
+        notices = _new_notices(finder(moment), audience, people, moment, mail=mail)
         Notification.objects.bulk_create(notices, batch_size=2000, ignore_conflicts=True)
         for notice in notices:
             created[notice.kind] += 1
@@ -299,32 +314,122 @@ def notify_deadlines(*, now: datetime | None = None, mail: bool = True) -> Count
             subject_type="cases.notification",
             changes={"created": dict(created)},
         )
-        if mail:
-            enqueue_on_commit(mail_new_notifications, created_at=moment.isoformat())
+    if mail:
+        # Every run, even one that wrote nothing: the notices a failed send left wait for it.
+        enqueue_on_commit(mail_pending_notifications)
     return created
 
 
-def mail_new_notifications(*, created_at: str) -> int:
-    """One e-mail per person told in the run of `created_at` (a worker job). Returns the count.
+def mail_pending_notifications(*, now: datetime | None = None) -> int:
+    """Mail every person the notices of theirs not mailed yet, in one e-mail (a worker job).
 
-    The mail names what is late by kind, case number or child code and date, and links to the
-    notifications page: no child's name leaves Kinga by e-mail.
+    Exactly once in effect: a group of people's pending notices is claimed (row locks that
+    another worker skips), mailed and marked in one transaction, so a notice is either mailed
+    and marked or left pending for the next run. A failed send leaves that person's notices
+    pending and the others go on. The one double left: mails sent whose commit is then lost.
+    Returns the number of e-mails sent.
     """
-    moment = datetime.fromisoformat(created_at)
-    by_recipient: dict[int, list[Notification]] = defaultdict(list)
-    for notice in Notification.objects.filter(created_at=moment).order_by("due_at", "id"):
-        by_recipient[notice.recipient_id].append(notice)
-    people = User.objects.filter(pk__in=list(by_recipient), is_active=True).exclude(email="")
-    messages = [_mail_for(person, by_recipient[person.pk]) for person in people]
-    return send_mass_mail(messages, fail_silently=False) if messages else 0
+    moment = now or timezone.now()
+    _settle_unmailable()
+    waiting = Notification.objects.filter(mail_pending=True).values("recipient_id")
+    people = list(
+        User.objects.filter(pk__in=waiting)
+        .order_by("pk")
+        .values_list("pk", "email", "preferred_language")
+    )
+    if not people:
+        return 0
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception:  # whatever the mail server or the network says: every notice waits
+        logger.warning("Deadline e-mails not sent: no mail connection.", exc_info=True)
+        return 0
+    sent = 0
+    try:
+        for start in range(0, len(people), MAIL_PEOPLE_PER_TRANSACTION):
+            group = people[start : start + MAIL_PEOPLE_PER_TRANSACTION]
+            sent += _mail_group(group, moment, connection)
+    finally:
+        connection.close()
+    return sent
 
 
-def _mail_for(person: User, notices: list[Notification]) -> tuple[str, str, str, list[str]]:
+def mail_new_notifications(*, created_at: str = "") -> int:
+    """The job's former name, kept for jobs queued before an upgrade: mails what is pending."""
+    return mail_pending_notifications()
+
+
+@transaction.atomic
+def _settle_unmailable() -> int:
+    """Take out of the queue the notices of people without an address or no longer active.
+
+    Their notices stay on their page, which is where they were always shown; mailing them
+    later (an address added months on) would send stale deadlines in bulk, and leaving them
+    pending would grow the queue with notices no run can mail.
+    """
+    unmailable = (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(mail_pending=True)
+        .filter(Q(recipient__is_active=False) | Q(recipient__email=""))
+    )
+    return Notification.objects.filter(pk__in=unmailable.values("pk")).update(mail_pending=False)
+
+
+@transaction.atomic
+def _mail_group(people: Sequence[tuple[int, str, str]], moment: datetime, connection: Any) -> int:
+    """Claim, mail and mark the pending notices of a few people; a fixed number of queries.
+
+    The claim stamps the notices' `mailed_at` with the job's time (in this transaction only,
+    unseen by others), so that the mail's lines, the counts and the marks are all read by that
+    stamp, with no list of notice ids: a person's backlog of thousands costs no more queries.
+    """
+    claimable = Notification.objects.select_for_update(skip_locked=True).filter(
+        mail_pending=True, recipient_id__in=[pk for pk, _email, _language in people]
+    )
+    if not Notification.objects.filter(pk__in=claimable.values("pk")).update(mailed_at=moment):
+        return 0  # another worker holds them all
+    claimed = Notification.objects.filter(mailed_at=moment, mail_pending=True)
+    by_person = F("recipient_id")
+    first_lines = (
+        claimed.annotate(
+            line=Window(RowNumber(), partition_by=[by_person], order_by=[F("due_at"), F("pk")]),
+            total=Window(Count("pk"), partition_by=[by_person]),
+        )
+        .filter(line__lte=MAIL_LINES)
+        .order_by("recipient_id", "due_at", "pk")
+    )
+    lines: dict[int, list[Notification]] = defaultdict(list)
+    totals: dict[int, int] = {}
+    for notice in first_lines:
+        lines[notice.recipient_id].append(notice)
+        totals[notice.recipient_id] = notice.total
+    mailed = []
+    for pk, email, language in people:
+        if pk not in lines:
+            continue  # claimed by another worker
+        message = _mail_for(email, language, lines[pk], totals[pk])
+        try:
+            delivered = connection.send_messages([message])
+        except Exception:  # one person's failure must not keep the others' mail back
+            delivered = 0
+            logger.warning("Deadline e-mail to user %s failed.", pk, exc_info=True)
+        if delivered:
+            mailed.append(pk)
+    if mailed:
+        claimed.filter(recipient_id__in=mailed).update(mail_pending=False)
+    if len(mailed) < len(lines):
+        # The people not mailed: their notices go back to the queue for the next run.
+        claimed.update(mailed_at=None)
+    return len(mailed)
+
+
+def _mail_for(email: str, language: str, notices: list[Notification], total: int) -> EmailMessage:
     base = settings.KINGA_BASE_URL.rstrip("/")
-    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = ngettext(
-            "Kinga: %(count)d missed deadline", "Kinga: %(count)d missed deadlines", len(notices)
-        ) % {"count": len(notices)}
+            "Kinga: %(count)d missed deadline", "Kinga: %(count)d missed deadlines", total
+        ) % {"count": total}
         lines = [
             _("%(what)s: %(reference)s (due %(due)s) %(link)s")
             % {
@@ -333,12 +438,12 @@ def _mail_for(person: User, notices: list[Notification]) -> tuple[str, str, str,
                 "due": timezone.localtime(notice.due_at).strftime("%Y-%m-%d %H:%M"),
                 "link": base + notice.get_absolute_url(),
             }
-            for notice in notices[:MAIL_LINES]
+            for notice in notices
         ]
-        if len(notices) > MAIL_LINES:
+        if total > len(notices):
             lines.append(
                 _("…and %(count)d more on the notifications page.")
-                % {"count": len(notices) - MAIL_LINES}
+                % {"count": total - len(notices)}
             )
         body = "\n".join(
             [
@@ -350,7 +455,7 @@ def _mail_for(person: User, notices: list[Notification]) -> tuple[str, str, str,
                 % {"link": base + reverse("cases:notifications")},
             ]
         )
-    return subject, body, settings.DEFAULT_FROM_EMAIL, [person.email]
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
 
 
 @transaction.atomic

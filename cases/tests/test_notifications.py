@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +24,11 @@ from cases.models import Notification
 from cases.notification_selectors import notification_page
 from cases.services import closure, lifecycle
 from cases.services.agencies import caseworker_level_set
-from cases.services.notifications import notification_mark_read, notify_deadlines
+from cases.services.notifications import (
+    mail_pending_notifications,
+    notification_mark_read,
+    notify_deadlines,
+)
 from cases.services.referrals import referral_create
 from cases.tests.factories import advance, clean_follow_up, identify_child, open_case
 
@@ -273,7 +283,6 @@ def test_the_page_pages_by_keyset(world, agencies, client_for, django_capture_on
 
 def test_finding_late_work_costs_the_same_queries_for_one_case_or_many(world, agencies):
     """Set-based: a query per kind of deadline, never a query per late case."""
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     open_case(world)
@@ -313,3 +322,233 @@ def test_the_command_says_what_it_wrote(world, agencies, capsys):
     identification.save(update_fields=["deadline_at"])
     call_command("notify_deadlines")
     assert "Child not referred in time: 2" in capsys.readouterr().out
+
+
+# ---- E-mail: exactly once in effect -------------------------------------------------------
+
+
+def _addresses() -> list[str]:
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def _refuse_mail_to(monkeypatch, address: str) -> None:
+    """The mail server refuses `address` (as SMTP would), and takes everyone else's mail."""
+    original = locmem.EmailBackend.send_messages
+
+    def send_messages(self, messages):
+        if any(address in message.to for message in messages):
+            raise SMTPRecipientsRefused({address: (550, b"Mailbox unavailable")})
+        return original(self, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", send_messages)
+
+
+def test_a_failed_send_is_retried_by_the_next_run_and_mailed_once(
+    world, agencies, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    identification = identify_child(world, first_name="Zawadi")  # late for the desk
+    case = open_case(world, first_name="Furaha")  # a step late for the case manager
+    mail.outbox.clear()
+    # The first person mailed is refused: the others must still be mailed after them.
+    _refuse_mail_to(monkeypatch, world.hub_admin.email)
+    with caplog.at_level(logging.WARNING, logger="cases.services.notifications"):
+        _run(4, django_capture_on_commit_callbacks)
+    assert _addresses() == sorted([world.programme_manager.email, world.case_manager.email])
+    (waiting,) = _told(world.hub_admin)
+    assert waiting.mail_pending
+    assert waiting.mailed_at is None
+    assert f"user {world.hub_admin.pk} failed" in caplog.text
+    assert "Furaha" not in caplog.text
+    assert "Zawadi" not in caplog.text
+    monkeypatch.undo()
+    mail.outbox.clear()
+    assert _run(5, django_capture_on_commit_callbacks) == {}  # nothing new, the mail still goes
+    (retried,) = mail.outbox
+    assert retried.to == [world.hub_admin.email]
+    assert identification.child.code in retried.body
+    assert case.number not in retried.body
+    mailed = Notification.objects.get(pk=waiting.pk)
+    assert not mailed.mail_pending
+    assert mailed.mailed_at is not None
+    mail.outbox.clear()
+    _run(6, django_capture_on_commit_callbacks)
+    mail_pending_notifications()
+    assert mail.outbox == []
+
+
+def test_a_failed_runs_notices_go_with_the_next_runs_in_one_e_mail(
+    world, agencies, django_capture_on_commit_callbacks, monkeypatch
+):
+    first = open_case(world, first_name="Furaha")
+    _refuse_mail_to(monkeypatch, world.case_manager.email)
+    _run(4, django_capture_on_commit_callbacks)
+    monkeypatch.undo()
+    second = open_case(world, first_name="Neema")
+    mail.outbox.clear()
+    _run(4, django_capture_on_commit_callbacks)
+    (message,) = [m for m in mail.outbox if m.to == [world.case_manager.email]]
+    assert message.subject == "Kinga: 2 missed deadlines"
+    assert first.number in message.body
+    assert second.number in message.body
+
+
+def test_two_runs_and_two_jobs_mail_each_person_once(
+    world, agencies, django_capture_on_commit_callbacks
+):
+    identify_child(world)
+    open_case(world, first_name="Furaha")
+    mail.outbox.clear()
+    _run(4, django_capture_on_commit_callbacks)
+    _run(4.5, django_capture_on_commit_callbacks)
+    mail_pending_notifications()  # a job retried by the queue
+    assert _addresses() == sorted(
+        [world.hub_admin.email, world.programme_manager.email, world.case_manager.email]
+    )
+    assert not Notification.objects.filter(mail_pending=True).exists()
+    # Nobody else was written to: not the other agency, the company or the auditor.
+    for name in OUTSIDERS:
+        assert getattr(world, name).email not in _addresses()
+
+
+def test_the_e_mail_is_in_the_persons_language(world, agencies, django_capture_on_commit_callbacks):
+    world.case_manager.preferred_language = "fr"
+    world.case_manager.save(update_fields=["preferred_language"])
+    open_case(world)
+    mail.outbox.clear()
+    _run(4, django_capture_on_commit_callbacks)
+    (message,) = [m for m in mail.outbox if m.to == [world.case_manager.email]]
+    assert "Kinga" in message.subject
+    assert "These deadlines were missed" not in message.body
+
+
+def test_a_person_without_an_address_or_inactive_is_not_mailed_and_nothing_piles_up(
+    world, agencies, client_for, django_capture_on_commit_callbacks
+):
+    world.case_manager.email = ""
+    world.case_manager.save(update_fields=["email"])
+    case = open_case(world, first_name="Furaha")
+    identify_child(world, first_name="Zawadi")
+    mail.outbox.clear()
+    # The programme manager leaves after the notices were written, before they are mailed.
+    with django_capture_on_commit_callbacks(execute=False):
+        notify_deadlines(now=_later(4))
+    type(world.programme_manager).objects.filter(pk=world.programme_manager.pk).update(
+        is_active=False
+    )
+    mail_pending_notifications()
+    assert _addresses() == [world.hub_admin.email]
+    # Their notices left the queue, unmailed, and are still on their page.
+    assert not Notification.objects.filter(mail_pending=True).exists()
+    (notice,) = _told(world.case_manager)
+    assert notice.mailed_at is None
+    assert (
+        case.number
+        in client_for(world.case_manager).get(reverse("cases:notifications")).content.decode()
+    )
+    # An address given later does not bring the old deadlines by mail.
+    world.case_manager.email = "case-manager@example.org"
+    world.case_manager.save(update_fields=["email"])
+    mail.outbox.clear()
+    mail_pending_notifications()
+    assert mail.outbox == []
+
+
+def test_notices_written_without_mail_are_never_mailed(
+    world, agencies, django_capture_on_commit_callbacks
+):
+    identify_child(world)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_deadlines(now=_later(4), mail=False)  # the demo
+    assert mail.outbox == []
+    _run(5, django_capture_on_commit_callbacks)
+    mail_pending_notifications()
+    assert mail.outbox == []
+    assert Notification.objects.filter(mailed_at__isnull=True).count() == 2
+
+
+def _backlog(people, notices_each: int) -> None:
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=person,
+            kind=NotificationKind.IDENTIFICATION_OVERDUE,
+            subject_id=number,
+            reference=f"CH-{number:05d}",
+            due_at=_later(-number / 100),
+        )
+        for person in people
+        for number in range(1, notices_each + 1)
+    )
+
+
+def test_mailing_a_backlog_costs_the_same_queries_for_one_notice_or_many(world):
+    """Set-based: neither more people nor more notices each add a query."""
+    from django.test.utils import CaptureQueriesContext
+
+    _backlog([world.hub_admin], 1)
+    with CaptureQueriesContext(connection) as one:
+        assert mail_pending_notifications() == 1
+    desk = [world.hub_admin, world.programme_manager, world.case_manager, world.supervisor]
+    _backlog(desk, 30)
+    mail.outbox.clear()
+    with CaptureQueriesContext(connection) as many:
+        assert mail_pending_notifications() == 4
+    assert len(many) == len(one)
+    message = mail.outbox[0]
+    assert message.subject == "Kinga: 30 missed deadlines"
+    assert "CH-00030" in message.body  # the oldest deadline first
+    assert "…and 10 more on the notifications page." in message.body
+    assert Notification.objects.filter(mailed_at__isnull=False).count() == 121
+    with CaptureQueriesContext(connection) as idle:
+        assert mail_pending_notifications() == 0
+    statements = [q["sql"] for q in idle if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 2  # an idle run: the unmailable settled, nobody waiting
+
+
+ONLY_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks matter on PostgreSQL"
+)
+
+
+@ONLY_POSTGRESQL
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_second_mailing_job_skips_what_the_first_is_mailing(world, monkeypatch):
+    """A worker neither waits for nor re-mails the notices another worker holds."""
+    _backlog([world.hub_admin, world.programme_manager, world.case_manager], 3)
+    original = locmem.EmailBackend.send_messages
+    first_is_sending = threading.Event()
+    second_is_done = threading.Event()
+    second_done_while_first_sent: list[bool] = []
+
+    def send_messages(self, messages):
+        if not first_is_sending.is_set():
+            first_is_sending.set()  # the first job has claimed, and holds its transaction
+            second_done_while_first_sent.append(second_is_done.wait(timeout=5))
+        return original(self, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", send_messages)
+    mail.outbox.clear()
+
+    def first() -> int:
+        try:
+            return mail_pending_notifications()
+        finally:
+            connections.close_all()
+
+    def second() -> int:
+        first_is_sending.wait(timeout=5)
+        try:
+            return mail_pending_notifications()
+        finally:
+            second_is_done.set()
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = [pool.submit(first), pool.submit(second)]
+        sent = [job.result() for job in jobs]
+    assert sent == [3, 0]
+    assert second_done_while_first_sent == [True]
+    assert _addresses() == sorted(
+        [world.hub_admin.email, world.programme_manager.email, world.case_manager.email]
+    )
+    assert not Notification.objects.filter(mail_pending=True).exists()
