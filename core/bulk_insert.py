@@ -10,7 +10,9 @@ table's sequence, in one query, so the instances get their primary keys as with
 
 Each value goes through its field exactly as `bulk_create` sends it (`pre_save`, then
 `get_db_prep_save`: encryption, JSON, dates), so no rule of a model is repeated here. As with
-`bulk_create`, `save()` is not called and no signal is sent.
+`bulk_create`, `save()` is not called and no signal is sent. Models this path cannot write
+as the ORM would (database defaults, generated columns, inherited tables) go through
+`bulk_create`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models.fields import NOT_PROVIDED
 
 M = TypeVar("M", bound=models.Model)
 
@@ -28,8 +31,10 @@ def insert_new(instances: Sequence[M]) -> Sequence[M]:
     if not instances:
         return instances
     model = type(instances[0])
+    if any(type(instance) is not model or instance.pk is not None for instance in instances):
+        raise ValueError(f"insert_new takes new {model.__name__} instances only, without ids")
     connection = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not _copyable(model):
         return model._default_manager.bulk_create(instances)
     meta = model._meta
     fields = [field for field in meta.concrete_fields if field.column]
@@ -40,7 +45,8 @@ def insert_new(instances: Sequence[M]) -> Sequence[M]:
         # Ids of related objects saved since they were assigned, and a refusal of one never
         # saved, before the database is asked anything (as bulk_create does).
         instance._prepare_related_fields_for_save(operation_name="insert_new")  # type: ignore[attr-defined]  # Django's own check, private in the stubs
-    with connection.cursor() as cursor:
+    # Database errors come out as Django's (IntegrityError...), as from bulk_create.
+    with connection.wrap_database_errors, connection.cursor() as cursor:
         for instance, pk in zip(instances, _reserve_ids(cursor, meta, len(instances)), strict=True):
             instance.pk = pk
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -55,6 +61,16 @@ def insert_new(instances: Sequence[M]) -> Sequence[M]:
         instance._state.adding = False
         instance._state.db = connection.alias
     return instances
+
+
+def _copyable(model: type[models.Model]) -> bool:
+    """Whether every column takes its value from the instance, in one table."""
+    meta = model._meta
+    return not meta.parents and all(
+        getattr(field, "db_default", NOT_PROVIDED) is NOT_PROVIDED
+        and not getattr(field, "generated", False)
+        for field in meta.concrete_fields
+    )
 
 
 def _reserve_ids(cursor: Any, meta: Any, count: int) -> list[int]:

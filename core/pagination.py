@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -52,7 +53,11 @@ def keyset_page(
     size = max(1, min(size, MAX_PAGE_SIZE))
     queryset = queryset.order_by(*order)
     if cursor:
-        queryset = queryset.filter(_after(order, decode_cursor(cursor, len(order))))
+        try:
+            queryset = queryset.filter(_after(order, decode_cursor(cursor, len(order))))
+        except (ValueError, TypeError, ArithmeticError, ValidationError) as error:
+            # Decoded, but not values of these columns: a hand-edited link.
+            raise _bad_cursor() from error
     rows = list(queryset[: size + 1])
     items = rows[:size]
     next_cursor = (
@@ -91,10 +96,12 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         values = None
     if not isinstance(values, list) or len(values) != length:
-        raise DomainError(
-            "pagination.bad_cursor", _("This page link is not valid."), field="cursor"
-        )
+        raise _bad_cursor()
     return [_restore(value) for value in values]
+
+
+def _bad_cursor() -> DomainError:
+    return DomainError("pagination.bad_cursor", _("This page link is not valid."), field="cursor")
 
 
 def _after(order: Sequence[str], values: Sequence[Any]) -> Q:

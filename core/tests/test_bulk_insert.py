@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from core.bulk_insert import insert_new
 from monitoring.choices import AgeConfidence, AgeEvidence, Sex
@@ -84,3 +84,23 @@ def test_a_related_object_never_saved_is_refused(world):
 def test_nothing_to_insert_asks_nothing_of_the_database(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert insert_new([]) == []
+
+
+@pytest.mark.django_db
+def test_a_duplicate_is_django_s_integrity_error_and_rolls_back_to_the_savepoint(world):
+    insert_new([_household(world, 1)])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_new([_household(world, 2), _household(world, 1)])  # same external id as before
+
+    assert Household.objects.count() == 1  # the transaction goes on; nothing of the second
+    insert_new([_household(world, 3)])
+    assert Household.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_instance_with_an_id_is_refused(world):
+    (saved,) = insert_new([_household(world, 1)])
+
+    with pytest.raises(ValueError, match="without ids"):
+        insert_new([saved])

@@ -16,6 +16,7 @@ from accounts.models import OrganisationType
 from accounts.tests.factories import OrganisationFactory
 from audit.actions import Action
 from audit.services import record_event
+from core.pagination import encode_cursor
 
 pytestmark = pytest.mark.django_db
 
@@ -132,10 +133,19 @@ def test_a_list_without_filters_links_back_only_from_a_later_page(world, client_
         ("hub_admin", "/collect/review/"),
     ],
 )
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "###",  # not base64
+        encode_cursor(["not-an-id"]),  # decodes, but not a value of the column
+        encode_cursor([{"dec": "x"}]),
+        encode_cursor([{"dt": "2026-13-45T99:00:00"}]),
+    ],
+)
 def test_a_damaged_page_link_of_a_list_without_filters_shows_its_first_page(
-    world, client_for, persona, address
+    world, client_for, persona, address, cursor
 ):
-    response = client_for(getattr(world, persona)).get(address, {"cursor": "###"}, follow=False)
+    response = client_for(getattr(world, persona)).get(address, {"cursor": cursor}, follow=False)
 
     assert response.status_code == 200
     assert "This page link is not valid." in response.content.decode()
