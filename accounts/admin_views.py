@@ -36,7 +36,7 @@ from accounts.roles import Permission
 from accounts.services import organisations as organisation_services
 from accounts.services import users as user_services
 from core.errors import DomainError
-from core.pagination import Page
+from core.pagination import requested_page
 
 
 def _require(request: HttpRequest, permission: Permission) -> None:
@@ -55,16 +55,6 @@ def _list_response(
     return response
 
 
-def _page_or_first(request: HttpRequest, fetch: Any) -> tuple[Page[Any], bool]:
-    """Fetch the page named by ?cursor=, or the first page if the link was damaged."""
-    cursor = request.GET.get("cursor") or None
-    try:
-        return fetch(cursor), cursor is None
-    except DomainError as error:
-        messages.error(request, error.message)
-        return fetch(None), True
-
-
 def _form_data_without_action(post: QueryDict) -> dict[str, Any]:
     """The posted values as initial data, to redraw a form without validating it."""
     data: dict[str, Any] = {key: post.get(key) for key in post if key != "areas"}
@@ -81,7 +71,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     _require(request, Permission.USER_MANAGE)
     form = UserFilterForm(request.GET, actor=request.user)
     filters = form.filters()
-    page, first_page = _page_or_first(
+    page, first_page = requested_page(
         request, lambda cursor: selectors.user_page(request.user, filters, cursor=cursor)
     )
     context = {"form": form, "page": page, "filtered": filters.any, "first_page": first_page}
@@ -331,7 +321,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     _require(request, Permission.ORGANISATION_MANAGE)
     form = OrganisationFilterForm(request.GET)
     filters = form.filters()
-    page, first_page = _page_or_first(
+    page, first_page = requested_page(
         request, lambda cursor: selectors.organisation_page(request.user, filters, cursor=cursor)
     )
     context = {

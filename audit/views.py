@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,7 +17,7 @@ from accounts.roles import Permission
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
 from audit.selectors import action_label, read_audit_events
-from core.errors import DomainError
+from core.pagination import requested_page
 
 
 @dataclass(frozen=True)
@@ -67,19 +66,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
         raise Http404("No such page")
     form = AuditFilterForm(request.GET)
     filters = form.filters()
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = read_audit_events(request.user, filters, cursor=cursor)
-    except DomainError as error:  # a damaged "next page" link: show the first page instead
-        messages.error(request, error.message)
-        cursor = None
-        page = read_audit_events(request.user, filters)
+    page, first_page = requested_page(
+        request, lambda cursor: read_audit_events(request.user, filters, cursor=cursor)
+    )
     context = {
         "form": form,
         "rows": [_row(event) for event in page.items],
         "page": page,
         "filtered": filters.any,
-        "first_page": cursor is None,
+        "first_page": first_page,
     }
     htmx = getattr(request, "htmx", None)
     fragment = htmx is not None and bool(htmx) and not htmx.boosted

@@ -21,6 +21,7 @@ from access.geo import get_area_for_user, get_site_for_user
 from access.principal import principal_for
 from accounts.roles import Permission
 from core.errors import DomainError
+from core.pagination import requested_page
 from geo import selectors, services
 from geo.forms import AreaCreateForm, AreaEditForm, SiteFilterForm, SiteForm, add_domain_error
 from geo.models import AREA_CHILD_LEVELS, Area, Site
@@ -139,19 +140,15 @@ def site_list(request: HttpRequest) -> HttpResponse:
         status=data.get("status", ""),
         sort=SiteSort(data.get("sort") or SiteSort.NAME),
     )
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = selectors.site_page(request.user, filters, cursor=cursor)
-    except DomainError as error:  # a damaged "next page" link: show the first page instead
-        messages.error(request, error.message)
-        page = selectors.site_page(request.user, filters)
-        cursor = None
+    page, first_page = requested_page(
+        request, lambda cursor: selectors.site_page(request.user, filters, cursor=cursor)
+    )
     context = {
         "form": form,
         "page": page,
         "area": area,
         "filtered": bool(filters.q or area or filters.kind or filters.status),
-        "first_page": cursor is None,
+        "first_page": first_page,
         **_rights(request),
     }
     htmx = getattr(request, "htmx", None)  # set by django-htmx's middleware

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET
 from access.monitoring import get_identification_for_user, identity_visible
 from access.principal import principal_for
 from accounts.roles import Permission
-from core.errors import DomainError
+from core.pagination import requested_page
 from geo import selectors as geo_selectors
 from geo.models import Area
 from monitoring import desk_selectors
@@ -97,19 +96,16 @@ def desk_list(request: HttpRequest) -> HttpResponse:
         overdue_only=bool(data.get("overdue")),
     )
     now = timezone.now()
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = desk_selectors.desk_page(request.user, filters, now=now, cursor=cursor)
-    except DomainError as error:  # a damaged "next page" link: show the first page instead
-        messages.error(request, error.message)
-        page = desk_selectors.desk_page(request.user, filters, now=now)
-        cursor = None
+    page, first_page = requested_page(
+        request,
+        lambda cursor: desk_selectors.desk_page(request.user, filters, now=now, cursor=cursor),
+    )
     context = {
         "form": form,
         "page": page,
         "rows": desk_selectors.desk_rows(request.user, page.items, now=now),
         "filtered": filters.active,
-        "first_page": cursor is None,
+        "first_page": first_page,
     }
     htmx = getattr(request, "htmx", None)  # set by django-htmx's middleware
     fragment = htmx is not None and bool(htmx) and not htmx.boosted

@@ -21,6 +21,7 @@ from access.monitoring import get_child_for_user, get_duplicate_for_user, identi
 from access.principal import principal_for
 from accounts.roles import Permission
 from core.errors import DomainError
+from core.pagination import requested_page
 from monitoring import desk_selectors
 from monitoring.choices import DuplicateStatus
 from monitoring.models import DuplicateCandidate
@@ -46,13 +47,9 @@ class DismissForm(forms.Form):
 @require_GET
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     _require_merge(request)
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = desk_selectors.duplicate_page(request.user, cursor=cursor)
-    except DomainError as error:  # a damaged "next page" link: show the first page instead
-        messages.error(request, error.message)
-        page = desk_selectors.duplicate_page(request.user)
-        cursor = None
+    page, first_page = requested_page(
+        request, lambda cursor: desk_selectors.duplicate_page(request.user, cursor=cursor)
+    )
     shown = identity_visible(request.user)
     rows = [
         {
@@ -65,7 +62,7 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
         }
         for candidate in page.items
     ]
-    context = {"page": page, "rows": rows, "first_page": cursor is None}
+    context = {"page": page, "rows": rows, "first_page": first_page}
     return render(request, "monitoring/duplicate_list.html", context)
 
 

@@ -42,6 +42,7 @@ from cases.services.follow_ups import case_record_follow_up
 from cases.services.permissions import is_full_supervisor, permissions_in
 from cases.views import apply_error, back_to_case, form_page, require_any
 from core.errors import DomainError
+from core.pagination import requested_page
 from monitoring import selectors as monitoring_selectors
 from monitoring.choices import CATEGORY_CHOICES
 from monitoring.desk_selectors import child_names
@@ -72,19 +73,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         mine=bool(data.get("mine")),
         sort=data.get("sort") or "newest",
     )
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = selectors.case_page(user, filters, cursor=cursor)
-    except DomainError as error:  # a damaged "next page" link: show the first page instead
-        messages.error(request, error.message)
-        page = selectors.case_page(user, filters)
-        cursor = None
+    page, first_page = requested_page(
+        request, lambda cursor: selectors.case_page(user, filters, cursor=cursor)
+    )
     now = timezone.now()
     context = {
         "form": form,
         "page": page,
         "rows": [{"case": case, "overdue": _is_overdue(case, now)} for case in page.items],
-        "first_page": cursor is None,
+        "first_page": first_page,
         "more_filters": any(request.GET.get(name) for name in ("urgency", "sponsor", "area"))
         or filters.sort != "newest",
         "transfers": selectors.transfer_summaries(user, limit=10).items,

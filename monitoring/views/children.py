@@ -27,6 +27,7 @@ from access.monitoring import (
 from access.principal import principal_for
 from accounts.roles import Permission
 from core.errors import DomainError
+from core.pagination import requested_page
 from monitoring import selectors
 from monitoring.choices import ConsentKind, ConsentPurpose
 from monitoring.forms.child_update import AttachHouseholdForm, ChildUpdateForm
@@ -50,13 +51,9 @@ def child_list(request: HttpRequest) -> HttpResponse:
     show_identity = identity_visible(user)
     form = ChildFilterForm(request.GET, user=user, show_identity=show_identity)
     filters = form.filters()
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = selectors.child_page(user, filters, cursor=cursor)
-    except DomainError as error:  # a damaged "next page" link: show the first page instead
-        messages.error(request, error.message)
-        page = selectors.child_page(user, filters)
-        cursor = None
+    page, first_page = requested_page(
+        request, lambda cursor: selectors.child_page(user, filters, cursor=cursor)
+    )
     principal = principal_for(user)
     context = {
         "form": form,
@@ -72,7 +69,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
                 filters.school_status,
             )
         ),
-        "first_page": cursor is None,
+        "first_page": first_page,
         "show_identity": show_identity,
         "can_read_households": principal.has(Permission.HOUSEHOLD_READ),
         "can_record": principal.has(Permission.VISIT_RECORD),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_GET
 from access.monitoring import get_household_for_user, identity_needs_reason, identity_visible
 from access.principal import principal_for
 from accounts.roles import Permission
-from core.errors import DomainError
+from core.pagination import requested_page
 from monitoring import selectors
 from monitoring.choices import IncomeSource
 from monitoring.forms.lists import HouseholdFilterForm
@@ -30,19 +29,15 @@ def household_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.HouseholdFilters(
         q=form.cleaned_data.get("q", ""), community=form.cleaned_data.get("community")
     )
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = selectors.household_page(user, filters, cursor=cursor)
-    except DomainError as error:  # a damaged "next page" link: show the first page instead
-        messages.error(request, error.message)
-        page = selectors.household_page(user, filters)
-        cursor = None
+    page, first_page = requested_page(
+        request, lambda cursor: selectors.household_page(user, filters, cursor=cursor)
+    )
     principal = principal_for(user)
     context = {
         "form": form,
         "page": page,
         "filtered": bool(filters.q or filters.community),
-        "first_page": cursor is None,
+        "first_page": first_page,
         "show_identity": show_identity,
         "can_record": principal.has(Permission.VISIT_RECORD),
     }
