@@ -30,7 +30,7 @@ from monitoring.choices import (
 )
 from monitoring.models import Caregiver, Child, Consent, Household
 from monitoring.services import duplicates
-from monitoring.services.codes import new_code
+from monitoring.services.codes import unused_codes
 from monitoring.services.households import ENCRYPTED
 from monitoring.services.scope import require_recording_right
 
@@ -270,7 +270,7 @@ def child_register(
     if same is not None:
         raise already_recorded(same.code, in_household=household is not None)
     child = Child.objects.create(
-        code=new_code("CH"),
+        code=unused_codes(Child, "CH", 1)[0],
         household=household,
         area=met_in if household is None else None,
         first_name=first_name,

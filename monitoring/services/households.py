@@ -15,7 +15,7 @@ from core.errors import DomainError
 from geo.models import Area, AreaLevel
 from monitoring.choices import IncomeSource, MiningDependence, SchoolCostBurden, choice_values
 from monitoring.models import Household
-from monitoring.services.codes import new_code
+from monitoring.services.codes import unused_codes
 from monitoring.services.scope import require_recording_right
 
 ENCRYPTED = "[encrypted]"
@@ -132,7 +132,7 @@ def household_create(
         location=location,
     )
     household = Household.objects.create(
-        code=new_code("HH"),
+        code=unused_codes(Household, "HH", 1)[0],
         area=area,
         head_name=head_name,
         head_name_hash=head_name_hash(head_name),

@@ -37,7 +37,7 @@ from monitoring.services.children import (
     validate_child,
     validate_consent,
 )
-from monitoring.services.codes import new_code
+from monitoring.services.codes import unused_codes
 from monitoring.services.households import (
     clean_household_inputs,
     head_name_hash,
@@ -81,6 +81,9 @@ class _Chunk:
     visits: set[str]
     tasks: dict[str, Any]
     taken_keys: dict[str, str]  # duplicate key -> code of a live child already recorded
+    # Codes no record has yet, one for each household and child the chunk may create.
+    household_codes: list[str] = field(default_factory=list)
+    child_codes: list[str] = field(default_factory=list)
     claimed: dict[Any, str] = field(default_factory=dict)  # keys of children planned -> code
 
 
@@ -155,7 +158,13 @@ def _load(items: Sequence[BatchItem]) -> _Chunk:
         .order_by("id")
         .values_list("duplicate_key", "code")
     )
+    new_households = sum(
+        1 for i in items if i.household and i.household.external_id not in households
+    )
+    new_children = sum(1 for i in items for c in i.children if c.external_id not in children)
     return _Chunk(
+        household_codes=unused_codes(Household, "HH", new_households),
+        child_codes=unused_codes(Child, "CH", new_children),
         households=households,
         children=children,
         visits={key for key in visits if key},
@@ -197,7 +206,9 @@ def _plan(item: BatchItem, chunk: _Chunk, *, actor: Any, source: str) -> Planned
     if item.household is not None:
         household = chunk.households.get(item.household.external_id)
         if household is None:
-            household = _plan_household(item.household, actor=actor, created_by=created_by)
+            household = _plan_household(
+                item.household, chunk.household_codes.pop(), actor=actor, created_by=created_by
+            )
             plan.household = household
     children: list[Child] = []
     for index, new in enumerate(item.children):
@@ -227,7 +238,7 @@ def _plan(item: BatchItem, chunk: _Chunk, *, actor: Any, source: str) -> Planned
     return plan
 
 
-def _plan_household(new: NewHousehold, *, actor: Any, created_by: Any) -> Household:
+def _plan_household(new: NewHousehold, code: str, *, actor: Any, created_by: Any) -> Household:
     head_name, phone, location, sources = clean_household_inputs(
         head_name=new.head_name,
         phone=new.phone,
@@ -248,7 +259,7 @@ def _plan_household(new: NewHousehold, *, actor: Any, created_by: Any) -> Househ
     except DomainError as error:
         raise _Refused(error, HOUSEHOLD) from None
     return Household(
-        code=new_code("HH"),
+        code=code,
         area=new.area,
         head_name=head_name,
         head_name_hash=head_name_hash(head_name),
@@ -292,7 +303,7 @@ def _plan_child(
     ):
         last_name = checked.last_name
     child = Child(
-        code=new_code("CH"),
+        code=chunk.child_codes.pop(),
         household=home,
         first_name=checked.first_name,
         last_name=last_name,
