@@ -37,7 +37,7 @@ def insert_new(instances: Sequence[M]) -> Sequence[M]:
     if connection.vendor != "postgresql" or not _copyable(model):
         return model._default_manager.bulk_create(instances)
     meta = model._meta
-    fields = [field for field in meta.concrete_fields if field.column]
+    fields = meta.concrete_fields
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
@@ -26,6 +27,7 @@ from core.errors import DomainError
 M = TypeVar("M", bound=Model)
 
 DEFAULT_PAGE_SIZE = 50
+BAD_CURSOR = "pagination.bad_cursor"  # the code of a damaged page link's refusal
 MAX_PAGE_SIZE = 200
 
 
@@ -72,13 +74,11 @@ def requested_page(request: Any, fetch: Callable[[str | None], Page[M]]) -> tupl
     A damaged or hand-edited "next page" link shows the first page with a message instead of
     an error page: the list is still there, only the place in it is lost.
     """
-    from django.contrib import messages  # views only; selectors never reach here
-
     cursor = request.GET.get("cursor") or None
     try:
         return fetch(cursor), cursor is None
     except DomainError as error:
-        if error.code != "pagination.bad_cursor":
+        if error.code != BAD_CURSOR:
             raise
         messages.error(request, error.message)
         return fetch(None), True
@@ -101,7 +101,7 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
 
 
 def _bad_cursor() -> DomainError:
-    return DomainError("pagination.bad_cursor", _("This page link is not valid."), field="cursor")
+    return DomainError(BAD_CURSOR, _("This page link is not valid."), field="cursor")
 
 
 def _after(order: Sequence[str], values: Sequence[Any]) -> Q:
